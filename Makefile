@@ -1,0 +1,50 @@
+# The course's two commands:  make lab  (set up, then JupyterLab)  and  make test  (set up, then every test).
+# Both create .venv on first use and reinstall only when a requirements file or pyproject.toml changes.
+
+PYTHON ?= python3
+PORT ?= 8888
+VENV := .venv
+BIN := $(VENV)/bin
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# JupyterLab refuses to run as root unless told; CI and containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+.PHONY: lab test test-nb setup clean help
+
+help:
+	@echo "make lab   set up .venv, then start JupyterLab on notebooks/ (NO_BROWSER=1, PORT=8888)"
+	@echo "make test  set up .venv with the test tools, then pytest over tests/ and nbval over notebooks/"
+	@echo "make clean remove .venv"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is needed, this is " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): on Debian/Ubuntu run 'apt-get install python3-venv'"; exit 1; }
+
+$(LAB_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(TEST_STAMP): requirements-test.txt $(LAB_STAMP)
+	$(PIP) install -r requirements-test.txt
+	touch $@
+
+setup: $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	@echo "Starting JupyterLab on notebooks/ at http://localhost:$(PORT)/lab (the URL with its token follows)"
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) \
+		$(if $(NO_BROWSER),--no-browser,)
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+
+# One notebook under nbval, e.g.  make test-nb NB=notebooks/00-start-here.ipynb
+test-nb: $(TEST_STAMP)
+	$(BIN)/python -m pytest $(NB) $(NBVAL)
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,45 @@
+"""nnlib: a small numpy neural-network library for the backprop course.
+
+Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
+network (Sequential), optim (SGD), train (fit), gradcheck. ``import nnlib`` loads numpy only;
+``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib) and ``nnlib.widgets`` (ipywidgets)
+load when first used.
+"""
+import importlib
+
+from .activations import (ACTIVATIONS, Heaviside, LinearActivation, ReLU, Sigmoid, Tanh,
+                          get_activation, heaviside, heaviside_prime, linear, linear_prime,
+                          relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
+from .core import Layer, Parameter
+from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
+from .gradcheck import check_gradients, numerical_gradient, rel_error
+from .layers import Dense
+from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
+from .network import Sequential
+from .optim import SGD
+from .serialize import load, save
+from .train import History, accuracy, evaluate, fit, minibatches
+
+__version__ = "0.1.0"
+
+_LAZY = ("symbolic", "plotting", "widgets")
+
+
+def __getattr__(name):
+    """``nnlib.symbolic`` and friends import their heavy dependency only when first touched."""
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
+
+
+__all__ = [
+    "Parameter", "Layer", "Dense", "Sequential",
+    "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
+    "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
+    "heaviside", "heaviside_prime", "relu", "relu_prime",
+    "MSELoss", "CrossEntropyLoss", "softmax", "log_softmax",
+    "SGD", "fit", "History", "evaluate", "accuracy", "minibatches",
+    "numerical_gradient", "rel_error", "check_gradients",
+    "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
+    "save", "load",
+]

@@ -1,0 +1,202 @@
+"""The five activation functions of the lecture notes, as functions and as layers.
+
+Each comes as a pair of plain functions, phi(x) and its derivative phi'(x), that work on any
+array elementwise, and as a Layer whose backward is ``dx = dout * phi'(z)``:
+
+===============  ==========================  ===============================================
+name             phi(x)                      phi'(x)
+===============  ==========================  ===============================================
+``linear``       a x + b                     a
+``sigmoid``      1 / (1 + e^-x)              phi(x) (1 - phi(x))
+``tanh``         (e^x - e^-x) / (e^x + e^-x) 1 - phi(x)^2
+``heaviside``    0 (x<0), 0.5 (x=0), 1 (x>0)  0 (undefined at 0; we use 0 there too)
+``relu``         max(x, 0)                   1 for x > 0, else 0 (at 0 we take 0, as PyTorch)
+===============  ==========================  ===============================================
+
+``get_activation("relu")`` looks a layer up by name (for drop-downs); ``ACTIVATIONS`` lists them.
+"""
+import numpy as np
+
+from ._checks import check_real, to_float
+from .core import Layer
+
+
+# -- functions ------------------------------------------------------------------------------
+def linear(x, a=1.0, b=0.0):
+    return a * to_float(x) + b
+
+
+def linear_prime(x, a=1.0, b=0.0):
+    return np.full_like(to_float(x), a)
+
+
+def sigmoid(x):
+    """1 / (1 + e^-x), computed without overflow: e^-|x| never exceeds 1."""
+    x = to_float(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(x):
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def tanh(x):
+    return np.tanh(to_float(x))
+
+
+def tanh_prime(x):
+    return 1.0 - np.tanh(to_float(x)) ** 2
+
+
+def heaviside(x):
+    return np.heaviside(to_float(x), 0.5)
+
+
+def heaviside_prime(x):
+    """Zero everywhere: at x = 0 the true derivative does not exist, and we return 0 there too.
+
+    This is why the notes say Heaviside "makes training very hard": no gradient ever flows.
+    """
+    return np.zeros_like(to_float(x))
+
+
+def relu(x):
+    return np.maximum(to_float(x), 0.0)
+
+
+def relu_prime(x):
+    """1 where x > 0, else 0. ReLU has no derivative at 0; like PyTorch we take 0 there."""
+    x = to_float(x)
+    return (x > 0).astype(x.dtype)
+
+
+# -- layers ---------------------------------------------------------------------------------
+class Activation(Layer):
+    """An elementwise layer h = phi(z). Subclasses define ``phi`` and ``dphi``."""
+
+    name = None
+
+    def __init__(self):
+        super().__init__()
+        self._z = None  # the input of the last forward, needed for phi'(z)
+
+    def phi(self, z):
+        raise NotImplementedError
+
+    def dphi(self, z):
+        raise NotImplementedError
+
+    def forward(self, z):
+        """z: (N, D) -> h: (N, D)"""
+        self._z = z
+        return self.phi(z)
+
+    def backward(self, dout):
+        """dout: (N, D) = dloss/dh -> dz: (N, D) = dout * phi'(z)"""
+        z = self._z
+        dout = self._check_dout(dout, None if z is None else z.shape)
+        return dout * self.dphi(z)
+
+
+class LinearActivation(Activation):
+    """phi(x) = a x + b. With it a single neuron is linear regression."""
+
+    name = "linear"
+
+    def __init__(self, a=1.0, b=0.0):
+        super().__init__()
+        self.a = check_real(a, "a")
+        self.b = check_real(b, "b")
+
+    def phi(self, z):
+        return self.a * z + self.b
+
+    def dphi(self, z):
+        return np.full_like(z, self.a)
+
+    def config(self):
+        return {"a": self.a, "b": self.b}
+
+
+class Sigmoid(Activation):
+    """phi(x) = 1 / (1 + e^-x); backward uses phi' = phi (1 - phi) with the stored output."""
+
+    name = "sigmoid"
+
+    def forward(self, z):
+        self._z = z
+        self._h = sigmoid(z)
+        return self._h
+
+    def phi(self, z):
+        return sigmoid(z)
+
+    def dphi(self, z):
+        return sigmoid_prime(z)
+
+    def backward(self, dout):
+        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
+        h = self._h
+        return dout * h * (1.0 - h)  # phi'(z) = phi(z) (1 - phi(z)): no second exp needed
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def forward(self, z):
+        self._z = z
+        self._h = np.tanh(z)
+        return self._h
+
+    def phi(self, z):
+        return tanh(z)
+
+    def dphi(self, z):
+        return tanh_prime(z)
+
+    def backward(self, dout):
+        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
+        return dout * (1.0 - self._h**2)  # tanh' = 1 - tanh^2
+
+
+class Heaviside(Activation):
+    """The step function with H(0) = 0.5. Its derivative is 0, so nothing before it learns."""
+
+    name = "heaviside"
+
+    def phi(self, z):
+        return heaviside(z)
+
+    def dphi(self, z):
+        return heaviside_prime(z)
+
+
+class ReLU(Activation):
+    """max(z, 0); the derivative at exactly 0 is taken as 0."""
+
+    name = "relu"
+
+    def phi(self, z):
+        return relu(z)
+
+    def dphi(self, z):
+        return relu_prime(z)
+
+    def backward(self, dout):
+        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
+        return np.where(self._z > 0, dout, 0.0)  # the gradient passes where the unit was on
+
+
+ACTIVATIONS = {cls.name: cls for cls in (LinearActivation, Sigmoid, Tanh, Heaviside, ReLU)}
+
+
+def get_activation(name, **kwargs):
+    """A new activation layer by name: one of ``ACTIVATIONS`` ('linear', 'sigmoid', ...)."""
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a str, got {type(name).__name__}")
+    key = name.lower()
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[key](**kwargs)

@@ -1,0 +1,120 @@
+"""Small data sets, made on the spot from a seed (nothing is downloaded).
+
+Classification sets return ``X: (N, 2)`` floats and ``y: (N,)`` integer labels; ``sine``
+returns ``y: (N, 1)`` for regression; ``digits`` is the 8x8 handwritten digits that ship
+inside scikit-learn.
+"""
+import numpy as np
+
+from ._checks import as_rng, check_positive_int, check_real
+
+
+def _noise(rng, noise, shape):
+    return noise * rng.standard_normal(shape) if noise > 0 else np.zeros(shape)
+
+
+def xor(n_samples=4, *, noise=0.0, rng=None):
+    """The XOR problem: label 1 when exactly one coordinate is 1.
+
+    With the defaults, the four corners of the unit square (the truth table). With more
+    samples, the corners are repeated in turn and moved by Gaussian noise of std ``noise``.
+    """
+    n = check_positive_int(n_samples, "n_samples")
+    noise = check_real(noise, "noise", low=0.0)
+    rng = as_rng(rng)
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    idx = np.arange(n) % 4
+    X = corners[idx] + _noise(rng, noise, (n, 2))
+    y = np.array([0, 1, 1, 0])[idx]
+    return X, y
+
+
+def moons(n_samples=200, *, noise=0.1, rng=None):
+    """Two interleaving half circles (the upper one label 0, the lower one label 1)."""
+    n = check_positive_int(n_samples, "n_samples", minimum=2)
+    noise = check_real(noise, "noise", low=0.0)
+    rng = as_rng(rng)
+    n0 = n // 2
+    t0 = np.linspace(0, np.pi, n0)
+    t1 = np.linspace(0, np.pi, n - n0)
+    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)],
+                        np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])  # (N, 2)
+    y = np.r_[np.zeros(n0, dtype=int), np.ones(n - n0, dtype=int)]
+    X = X + _noise(rng, noise, X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def circles(n_samples=200, *, noise=0.05, factor=0.5, rng=None):
+    """A small circle (label 1, radius ``factor``) inside a large one (label 0, radius 1)."""
+    n = check_positive_int(n_samples, "n_samples", minimum=2)
+    noise = check_real(noise, "noise", low=0.0)
+    factor = check_real(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+    rng = as_rng(rng)
+    n0 = n // 2
+    t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
+    t1 = np.linspace(0, 2 * np.pi, n - n0, endpoint=False)
+    X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]])
+    y = np.r_[np.zeros(n0, dtype=int), np.ones(n - n0, dtype=int)]
+    X = X + _noise(rng, noise, X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def spirals(n_samples=300, *, n_classes=2, noise=0.2, rng=None):
+    """``n_classes`` arms of a spiral turning around the origin, one class per arm.
+
+    ``noise`` is the std of Gaussian noise on each point's angle (in radians)."""
+    n = check_positive_int(n_samples, "n_samples", minimum=2)
+    k = check_positive_int(n_classes, "n_classes", minimum=2)
+    noise = check_real(noise, "noise", low=0.0)
+    rng = as_rng(rng)
+    y = np.arange(n) % k
+    counts = np.bincount(y, minlength=k)
+    rank = (np.arange(n) // k) / np.maximum(counts[y] - 1, 1)  # 0 at the centre, 1 at the tip
+    r = 0.05 + 0.95 * rank
+    theta = 4.0 * rank + 2 * np.pi * y / k + _noise(rng, noise, n)
+    X = np.c_[r * np.sin(theta), r * np.cos(theta)]
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def sine(n_samples=100, *, noise=0.1, rng=None):
+    """Regression: x uniform in [-pi, pi], y = sin(x) + Gaussian noise. X: (N, 1), y: (N, 1)."""
+    n = check_positive_int(n_samples, "n_samples")
+    noise = check_real(noise, "noise", low=0.0)
+    rng = as_rng(rng)
+    X = rng.uniform(-np.pi, np.pi, size=(n, 1))
+    return X, np.sin(X) + _noise(rng, noise, (n, 1))
+
+
+def digits():
+    """The 8x8 handwritten digits (1797 images, shipped inside scikit-learn: no download).
+
+    X: (1797, 64) pixel intensities scaled from 0..16 to [0, 1]; y: (1797,) labels 0..9.
+    """
+    from sklearn.datasets import load_digits  # heavy: imported only when asked for
+
+    data = load_digits()
+    return data.data / 16.0, data.target.astype(np.int64)
+
+
+def train_test_split(X, y, *, test_size=0.25, rng=None):
+    """Shuffle with ``rng`` and split: returns X_train, X_test, y_train, y_test.
+
+    test_size: a fraction in (0, 1) or a number of samples.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if y.ndim == 0 or X.ndim == 0 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got shapes {X.shape} and {y.shape}")
+    n = X.shape[0]
+    if isinstance(test_size, float):
+        check_real(test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True)
+        n_test = int(round(test_size * n))
+    else:
+        n_test = check_positive_int(test_size, "test_size")
+    if not 1 <= n_test < n:
+        raise ValueError(f"test_size gives {n_test} test samples of {n}; need between 1 and {n - 1}")
+    order = as_rng(rng).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]

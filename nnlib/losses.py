@@ -1,0 +1,139 @@
+"""Loss functions, and softmax.
+
+A loss compares a batch of predictions with targets: ``forward(pred, target) -> float`` and
+``backward() -> dpred``, the gradient of that float with respect to ``pred``, which is where
+backpropagation starts.
+"""
+import numpy as np
+
+from ._checks import as_float_array, to_float
+
+REDUCTIONS = ("mean", "sum")
+
+
+def softmax(z, axis=-1):
+    """p_c = e^{z_c} / sum_c' e^{z_c'}. Shifting z by its maximum first changes nothing
+    mathematically but keeps every exponent <= 0, so e^z never overflows."""
+    z = to_float(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    """ln p_c = z_c - ln sum_c' e^{z_c'}, with the log-sum-exp computed after subtracting max z."""
+    z = to_float(z)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _check_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+class Loss:
+    """Base class: subclasses implement ``forward`` and ``backward``; ``loss(pred, target)``
+    is ``loss.forward(pred, target)``."""
+
+    def __init__(self, reduction="mean"):
+        self.reduction = _check_reduction(reduction)
+        self._cache = None
+
+    def __call__(self, pred, target):
+        return self.forward(pred, target)
+
+    def _scale(self, n):
+        return 1.0 / n if self.reduction == "mean" else 1.0
+
+    def _need_forward(self):
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return self._cache
+
+    def __repr__(self):
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class MSELoss(Loss):
+    """Squared error, as in the notes: loss = (1/|D|) sum_n ||y_n - f(x_n)||^2.
+
+    With ``reduction="mean"`` the sum over samples is divided by the number of samples N
+    (the notes' 1/|D|); with ``"sum"`` it is not (the notes' backprop derivation). For several
+    outputs the squared errors of one sample are *summed*, as in the notes, not averaged
+    (torch.nn.MSELoss averages over every element; for one output the two agree).
+
+    pred: (N, D); target: (N, D), or (N,) when D = 1.
+    backward -> dpred: (N, D) = -2 e / N (or -2 e), with e = target - pred as in the notes.
+    """
+
+    def forward(self, pred, target):
+        pred = as_float_array(pred, "pred", ndim=2)
+        target = as_float_array(target, "target")
+        if target.ndim == 1 and pred.shape[1] == 1:
+            target = target[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
+        if target.shape != pred.shape:
+            raise ValueError(f"target must have pred's shape {pred.shape}, got {target.shape}")
+        if pred.shape[0] == 0:
+            raise ValueError("pred is an empty batch (N = 0)")
+        e = target - pred  # (N, D)
+        scale = self._scale(pred.shape[0])
+        self._cache = (e, scale)
+        return float(scale * np.sum(e * e))
+
+    def backward(self):
+        e, scale = self._need_forward()
+        return -2.0 * scale * e
+
+
+class CrossEntropyLoss(Loss):
+    """Cross-entropy of softmax(logits) against the true classes, computed stably.
+
+    loss = -(1/N) sum_n sum_c y_nc ln p_nc, with p = softmax(logits) (``reduction="sum"``
+    drops the 1/N, as the notes write it). The network outputs *scores* (logits); softmax lives
+    here, because ln softmax is computed by log-sum-exp without ever forming e^z for large z,
+    and because the gradient then takes the simple form dloss/dz = (p - y) / N.
+
+    pred: (N, C) logits. target: (N,) integer labels in [0, C), or (N, C) one-hot rows.
+    """
+
+    def forward(self, pred, target):
+        logits = as_float_array(pred, "pred", ndim=2)
+        n, c = logits.shape
+        if n == 0:
+            raise ValueError("pred is an empty batch (N = 0)")
+        y = self.one_hot_target(target, n, c)
+        logp = log_softmax(logits)  # (N, C)
+        self._cache = (logp, y, self._scale(n))
+        return float(-self._scale(n) * np.sum(y * logp))
+
+    def backward(self):
+        logp, y, scale = self._need_forward()
+        return scale * (np.exp(logp) - y)  # (N, C): (p - y) / N
+
+    @staticmethod
+    def one_hot_target(target, n, c):
+        """Check ``target`` against n samples and c classes; return it as one-hot (n, c)."""
+        if isinstance(target, (str, bytes)):
+            raise TypeError(f"target must be integer labels or one-hot rows, got a string: {target!r}")
+        t = np.asarray(target)
+        if t.dtype.kind not in "biuf":
+            raise TypeError(f"target must be integer labels or one-hot rows, got dtype {t.dtype}")
+        if t.ndim == 1:
+            if t.dtype.kind not in "iu":
+                raise TypeError(f"target labels must be integers, got dtype {t.dtype} "
+                                "(for one-hot targets pass shape (N, C))")
+            if t.shape[0] != n:
+                raise ValueError(f"target must have {n} labels (one per row of pred), got {t.shape[0]}")
+            if t.size and (t.min() < 0 or t.max() >= c):
+                raise ValueError(f"target labels must be in [0, {c}), got values from {t.min()} to {t.max()}")
+            y = np.zeros((n, c))
+            y[np.arange(n), t] = 1.0
+            return y
+        if t.ndim == 2:
+            if t.shape != (n, c):
+                raise ValueError(f"one-hot target must have pred's shape {(n, c)}, got {t.shape}")
+            if not np.isin(t, (0, 1)).all() or not (t.sum(axis=1) == 1).all():
+                raise ValueError("one-hot target rows must contain a single 1 and otherwise 0")
+            return t.astype(float)
+        raise ValueError(f"target must be (N,) labels or (N, C) one-hot, got shape {t.shape}")

@@ -1,0 +1,141 @@
+"""The training loop: minibatches, epochs, and a History of the losses."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import as_float_array, as_rng, check_positive_int
+from .core import Layer
+from .losses import CrossEntropyLoss, Loss
+from .optim import SGD
+
+
+@dataclass
+class History:
+    """Per-epoch figures from ``fit``. Accuracy lists stay empty for regression losses.
+
+    ``train_loss[k]`` is the loss per sample over the minibatches of epoch k, each taken *before*
+    its update (the usual running figure: no extra pass over the data). ``val_loss`` and ``val_acc``
+    come from a full pass over the validation data after the epoch, in eval mode.
+    ``diverged`` is True when the loss became NaN or inf and training stopped early.
+    """
+
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    diverged: bool = False
+
+    @property
+    def epochs(self):
+        return len(self.train_loss)
+
+
+def accuracy(logits, y):
+    """Fraction of rows whose largest score is the true class. logits: (N, C); y: (N,) labels."""
+    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
+
+
+def minibatches(n, batch_size, rng):
+    """Yield index arrays that cover range(n) once, in a random order, batch_size at a time."""
+    order = as_rng(rng).permutation(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def _check_data(model, loss_fn, X, y, xname, yname):
+    """Check X and y fully before training starts, so a bad label cannot stop fit halfway."""
+    X = as_float_array(X, xname, ndim=2)
+    if X.shape[0] == 0:
+        raise ValueError(f"{xname} is empty (0 samples)")
+    if isinstance(y, (str, bytes)):
+        raise TypeError(f"{yname} must be an array, got a string")
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{xname} and {yname} must have the same number of samples, "
+                         f"got {X.shape[0]} and {y.shape[0] if y.ndim else 'a scalar'}")
+    out = model(X[:1])  # (1, out): checks X's width against the model
+    if isinstance(loss_fn, CrossEntropyLoss):
+        CrossEntropyLoss.one_hot_target(y, X.shape[0], out.shape[1])
+    else:
+        loss_fn.forward(np.zeros((X.shape[0], out.shape[1])), y)  # checks y's shape and values
+    return X, y
+
+
+def evaluate(model, loss_fn, X, y):
+    """(loss, accuracy) of the model on (X, y) in eval mode; accuracy is None for regression."""
+    was_training = model.training
+    model.eval()
+    try:
+        out = model(X)
+        loss = loss_fn.forward(out, y)
+    finally:
+        model.train(was_training)
+    acc = accuracy(out, y) if isinstance(loss_fn, CrossEntropyLoss) and np.ndim(y) == 1 else None
+    return loss, acc
+
+
+def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng,
+        X_val=None, y_val=None, callback=None):
+    """Train ``model`` by minibatch SGD and return a History. Prints nothing.
+
+    Each epoch shuffles the samples (with ``rng``), cuts them into batches of ``batch_size``
+    (the last may be smaller), and for each batch: forward, loss, backward, optimiser step.
+
+    X: (N, in_features); y: what ``loss_fn`` expects, N of them.
+    callback(epoch, history) runs after each epoch (epoch counts from 1); returning False
+    stops training early (a notebook's Stop button). Returning None continues.
+
+    Everything is checked before the first update; if the loss becomes NaN or inf (a learning
+    rate far too large) training stops and ``history.diverged`` is True.
+    """
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be an nnlib Layer, got {type(model).__name__}")
+    if not isinstance(loss_fn, Loss):
+        raise TypeError(f"loss_fn must be an nnlib loss, got {type(loss_fn).__name__}")
+    if not isinstance(optimizer, SGD):
+        raise TypeError(f"optimizer must be an nnlib optimiser, got {type(optimizer).__name__}")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    rng = as_rng(rng)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    X, y = _check_data(model, loss_fn, X, y, "X", "y")
+    validate = X_val is not None or y_val is not None
+    if validate:
+        if X_val is None or y_val is None:
+            raise ValueError("pass both X_val and y_val, or neither")
+        X_val, y_val = _check_data(model, loss_fn, X_val, y_val, "X_val", "y_val")
+    classify = isinstance(loss_fn, CrossEntropyLoss) and y.ndim == 1
+
+    history = History()
+    n = X.shape[0]
+    model.train()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned
+        for epoch in range(1, epochs + 1):
+            loss_sum, correct = 0.0, 0
+            for idx in minibatches(n, batch_size, rng):
+                xb, yb = X[idx], y[idx]
+                out = model.forward(xb)
+                loss = loss_fn.forward(out, yb)
+                if not np.isfinite(loss):
+                    history.diverged = True
+                    break
+                optimizer.zero_grad()
+                model.backward(loss_fn.backward())
+                optimizer.step()
+                loss_sum += loss * len(idx) if loss_fn.reduction == "mean" else loss
+                if classify:
+                    correct += int(np.sum(np.argmax(out, axis=1) == yb))
+            if history.diverged:
+                break
+            history.train_loss.append(loss_sum / n)
+            if classify:
+                history.train_acc.append(correct / n)
+            if validate:
+                val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val)
+                history.val_loss.append(val_loss)
+                if classify:
+                    history.val_acc.append(val_acc)
+            if callback is not None and callback(epoch, history) is False:
+                break
+    return history

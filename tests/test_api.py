@@ -1,0 +1,114 @@
+"""The shape of the public API: names, shapes, modes, reprs, and lazy imports."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnlib
+
+
+def test_dense_shapes_follow_the_notes():
+    layer = nnlib.Dense(2, 3, rng=0)
+    assert layer.W.data.shape == (3, 2) and layer.b.data.shape == (3,)
+    assert layer.W.grad.shape == (3, 2) and np.all(layer.b.data == 0)
+    x = np.array([1.0, 2.0])
+    # one sample as a row gives the notes' column formula W x + b, transposed
+    np.testing.assert_allclose(layer(x[None, :])[0], layer.W.data @ x + layer.b.data)
+    assert repr(layer) == "Dense(in_features=2, out_features=3, bias=True)"
+    no_bias = nnlib.Dense(2, 3, bias=False, rng=0)
+    assert no_bias.b is None and no_bias.parameters() == [no_bias.W]
+
+
+def test_dense_init_is_seeded_and_scaled():
+    a, b = nnlib.Dense(50, 40, rng=7), nnlib.Dense(50, 40, rng=7)
+    np.testing.assert_array_equal(a.W.data, b.W.data)
+    assert not np.array_equal(a.W.data, nnlib.Dense(50, 40, rng=8).W.data)
+    assert abs(a.W.data.std() - np.sqrt(1 / 50)) < 0.02
+    assert abs(nnlib.Dense(50, 40, rng=7, init="he").W.data.std() - np.sqrt(2 / 50)) < 0.02
+    assert nnlib.Dense(2, 2, rng=0, dtype=np.float32)(np.ones((1, 2), np.float32)).dtype == np.float32
+
+
+def test_parameters_zero_grad_train_eval_and_repr():
+    model = nnlib.Sequential(nnlib.Dense(2, 3, rng=0), nnlib.ReLU(), nnlib.Dense(3, 1, bias=False, rng=1))
+    names = [n for n, _ in model.named_parameters()]
+    assert names == ["0.W", "0.b", "2.W"]
+    assert model.num_parameters() == 2 * 3 + 3 + 3 == sum(p.data.size for p in model.parameters())
+    loss = nnlib.MSELoss()
+    loss.forward(model(np.ones((4, 2))), np.zeros((4, 1)))
+    model.backward(loss.backward())
+    assert any(np.any(p.grad != 0) for p in model.parameters())
+    model.zero_grad()
+    assert all(np.all(p.grad == 0) for p in model.parameters())
+    assert model.eval() is model and not model.training and not model[0].training
+    assert model.train().training and model[2].training
+    text = repr(model)
+    assert "(0): Dense(in_features=2, out_features=3, bias=True)" in text and "parameters: 12" in text
+    assert len(model) == 3 and list(model)[1] is model[1]
+
+
+def test_backward_accumulates_until_zero_grad():
+    layer = nnlib.Dense(2, 2, rng=0)
+    x, dout = np.ones((3, 2)), np.ones((3, 2))
+    layer(x)
+    layer.backward(dout)
+    once = layer.W.grad.copy()
+    layer.backward(dout)
+    np.testing.assert_allclose(layer.W.grad, 2 * once)
+
+
+def test_activation_values_and_lookup():
+    x = np.array([-2.0, 0.0, 3.0])
+    assert np.array_equal(nnlib.heaviside(x), [0.0, 0.5, 1.0])
+    assert np.array_equal(nnlib.relu(x), [0.0, 0.0, 3.0])
+    assert np.array_equal(nnlib.relu_prime(x), [0.0, 0.0, 1.0])  # ReLU'(0) taken as 0
+    assert np.array_equal(nnlib.linear(x, a=2, b=1), [-3.0, 1.0, 7.0])
+    assert np.array_equal(nnlib.linear_prime(x, a=2, b=1), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(nnlib.sigmoid(x), 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(nnlib.tanh(x), np.tanh(x))
+    assert sorted(nnlib.ACTIVATIONS) == ["heaviside", "linear", "relu", "sigmoid", "tanh"]
+    for name, cls in nnlib.ACTIVATIONS.items():
+        layer = nnlib.get_activation(name.upper())
+        assert type(layer) is cls
+        np.testing.assert_array_equal(layer(x[None, :])[0], layer.phi(x))
+    lin = nnlib.get_activation("linear", a=3.0, b=0.5)
+    assert repr(lin) == "LinearActivation(a=3.0, b=0.5)"
+
+
+def test_softmax_rows_sum_to_one_and_match_the_formula():
+    z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    p = nnlib.softmax(z)
+    np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(nnlib.log_softmax(z), np.log(p))
+
+
+def test_cross_entropy_labels_and_one_hot_agree():
+    z = np.random.default_rng(0).standard_normal((5, 4))
+    y = np.array([0, 3, 1, 1, 2])
+    a, b = nnlib.CrossEntropyLoss(), nnlib.CrossEntropyLoss()
+    assert a.forward(z, y) == pytest.approx(b.forward(z, np.eye(4)[y]), abs=1e-15)
+    np.testing.assert_allclose(a.backward(), b.backward())
+    np.testing.assert_allclose(a.backward(), (nnlib.softmax(z) - np.eye(4)[y]) / 5)
+    s = nnlib.CrossEntropyLoss(reduction="sum")
+    assert s.forward(z, y) == pytest.approx(5 * a.forward(z, y))
+
+
+def test_mse_follows_the_notes():
+    pred = np.array([[1.0, 2.0], [3.0, 4.0]])
+    target = np.array([[0.0, 2.0], [3.0, 6.0]])
+    assert nnlib.MSELoss().forward(pred, target) == (1 + 4) / 2  # summed over outputs, 1/|D|
+    assert nnlib.MSELoss(reduction="sum").forward(pred, target) == 5.0
+    loss = nnlib.MSELoss()
+    assert loss.forward(np.array([[1.0], [2.0]]), np.array([0.0, 0.0])) == 2.5  # (N,) target is fine
+
+
+def test_import_nnlib_loads_numpy_only():
+    code = ("import sys, nnlib; heavy = ['sympy', 'matplotlib', 'ipywidgets', 'sklearn', 'scipy'];"
+            "print([m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        nnlib.nope  # noqa: B018

@@ -1,0 +1,117 @@
+"""Bad input: a clear error that names the problem, and the model left exactly as it was."""
+import numpy as np
+import pytest
+
+import nnlib
+from conftest import assert_unchanged, snapshot
+
+
+def make():
+    """A fresh 2-4-3 classifier, a loss, an optimiser and good data, for each case to spoil."""
+    model = nnlib.Sequential(nnlib.Dense(2, 4, rng=0), nnlib.Tanh(), nnlib.Dense(4, 3, rng=1))
+    X = np.random.default_rng(0).standard_normal((10, 2))
+    y = np.arange(10) % 3
+    return model, nnlib.CrossEntropyLoss(), nnlib.SGD(model.parameters(), lr=0.1), X, y
+
+
+def fit(model, loss, opt, X, y, **kw):
+    args = dict(epochs=2, batch_size=4, rng=0)
+    args.update(kw)
+    return nnlib.fit(model, loss, opt, X, y, **args)
+
+
+def with_nan(X):
+    X = X.copy()
+    X[3, 1] = np.nan
+    return X
+
+
+def with_inf(X):
+    X = X.copy()
+    X[0, 0] = np.inf
+    return X
+
+
+CASES = {
+    # name: (call(model, loss, opt, X, y), exception, words the message must contain)
+    "X wrong width": (lambda m, l, o, X, y: fit(m, l, o, X[:, :1], y), ValueError, "shape (N, 2)"),
+    "X 1-D": (lambda m, l, o, X, y: m(X[0]), ValueError, "2-D"),
+    "X of strings": (lambda m, l, o, X, y: m(np.array([["a", "b"]])), TypeError, "real numbers"),
+    "X a string": (lambda m, l, o, X, y: m("1, 2"), TypeError, "string"),
+    "X with NaN": (lambda m, l, o, X, y: fit(m, l, o, with_nan(X), y), ValueError, "NaN or inf"),
+    "X with inf": (lambda m, l, o, X, y: fit(m, l, o, with_inf(X), y), ValueError, "NaN or inf"),
+    "X empty": (lambda m, l, o, X, y: fit(m, l, o, X[:0], y[:0]), ValueError, "empty"),
+    "X and y lengths differ": (lambda m, l, o, X, y: fit(m, l, o, X, y[:7]), ValueError,
+                               "same number of samples"),
+    "label too large": (lambda m, l, o, X, y: fit(m, l, o, X, np.r_[y[:-1], 3]), ValueError, "[0, 3)"),
+    "negative label": (lambda m, l, o, X, y: fit(m, l, o, X, np.r_[-1, y[1:]]), ValueError, "[0, 3)"),
+    "float labels": (lambda m, l, o, X, y: fit(m, l, o, X, y.astype(float)), TypeError, "integers"),
+    "one-hot of wrong width": (lambda m, l, o, X, y: l.forward(m(X), np.eye(4)[y]), ValueError,
+                               "shape (10, 3)"),
+    "one-hot not 0/1": (lambda m, l, o, X, y: l.forward(m(X), 0.5 * np.eye(3)[y]), ValueError,
+                        "single 1"),
+    "lr zero": (lambda m, l, o, X, y: nnlib.SGD(m.parameters(), lr=0), ValueError, "lr"),
+    "lr negative": (lambda m, l, o, X, y: nnlib.SGD(m.parameters(), lr=-0.1), ValueError, "lr"),
+    "lr a string": (lambda m, l, o, X, y: nnlib.SGD(m.parameters(), lr="0.1"), TypeError, "lr"),
+    "momentum 1": (lambda m, l, o, X, y: nnlib.SGD(m.parameters(), lr=0.1, momentum=1.0), ValueError,
+                   "momentum"),
+    "batch_size 0": (lambda m, l, o, X, y: fit(m, l, o, X, y, batch_size=0), ValueError, "batch_size"),
+    "batch_size float": (lambda m, l, o, X, y: fit(m, l, o, X, y, batch_size=2.5), TypeError, "batch_size"),
+    "epochs 0": (lambda m, l, o, X, y: fit(m, l, o, X, y, epochs=0), ValueError, "epochs"),
+    "rng a string": (lambda m, l, o, X, y: fit(m, l, o, X, y, rng="seed"), TypeError, "rng"),
+    "X_val without y_val": (lambda m, l, o, X, y: fit(m, l, o, X, y, X_val=X), ValueError, "both"),
+    "bad label in validation data": (lambda m, l, o, X, y: fit(m, l, o, X, y, X_val=X, y_val=y + 1),
+                                     ValueError, "[0, 3)"),
+    "backward before forward": (lambda m, l, o, X, y: m.backward(np.ones((10, 3))), RuntimeError,
+                                "before forward"),
+    "loss backward before forward": (lambda m, l, o, X, y: l.backward(), RuntimeError, "before forward"),
+    "dout of wrong shape": (lambda m, l, o, X, y: (m(X), m.backward(np.ones((10, 2)))), ValueError,
+                            "output's shape"),
+    "unknown activation": (lambda m, l, o, X, y: nnlib.get_activation("swish"), ValueError, "swish"),
+    "unknown reduction": (lambda m, l, o, X, y: nnlib.MSELoss(reduction="avg"), ValueError, "reduction"),
+    "MSE target of wrong shape": (lambda m, l, o, X, y: nnlib.MSELoss().forward(m(X), np.zeros((10, 2))),
+                                  ValueError, "pred's shape"),
+    "Dense with 0 inputs": (lambda m, l, o, X, y: nnlib.Dense(0, 3), ValueError, "in_features"),
+    "Dense with float size": (lambda m, l, o, X, y: nnlib.Dense(2, 3.0), TypeError, "out_features"),
+    "Sequential of a non-layer": (lambda m, l, o, X, y: nnlib.Sequential(m[0], np.tanh), TypeError,
+                                  "layer 1"),
+    "SGD of arrays": (lambda m, l, o, X, y: nnlib.SGD([np.zeros(3)], lr=0.1), TypeError, "Parameter"),
+    "callback not callable": (lambda m, l, o, X, y: fit(m, l, o, X, y, callback=3), TypeError, "callback"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_raises_a_clear_error_and_changes_nothing(case):
+    call, exc, words = CASES[case]
+    model, loss, opt, X, y = make()
+    before = snapshot(model)
+    with pytest.raises(exc) as info:
+        call(model, loss, opt, X, y)
+    assert words in str(info.value), f"message {str(info.value)!r} should mention {words!r}"
+    assert_unchanged(model, before)
+
+
+def test_there_are_at_least_twenty_distinct_cases():
+    assert len(CASES) >= 20
+
+
+def test_a_failed_fit_leaves_the_optimiser_state_alone():
+    """A label error found up front means no step was taken, so momentum is still zero too."""
+    model, loss, _, X, y = make()
+    opt = nnlib.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError):
+        fit(model, loss, opt, X, np.r_[y[:-1], 7])
+    assert all(np.all(v == 0) for v in opt._velocity)
+
+
+def test_load_rejects_a_file_that_is_not_a_model(tmp_path):
+    bad = tmp_path / "notes.npz"
+    bad.write_bytes(b"this is not a zip file")
+    with pytest.raises(ValueError, match="not an nnlib model file"):
+        nnlib.load(bad)
+    other = tmp_path / "other.npz"
+    np.savez(other, a=np.zeros(3))
+    with pytest.raises(ValueError, match="no architecture"):
+        nnlib.load(other)
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        nnlib.load(tmp_path / "missing.npz")
