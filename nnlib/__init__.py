@@ -15,7 +15,7 @@ from .datasets import circles, digits, moons, sine, spirals, train_test_split, x
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
 from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
-from .network import Sequential
+from .network import Sequential, count_parameters, mlp
 from .optim import SGD
 from .serialize import load, save
 from .train import History, accuracy, evaluate, fit, minibatches
@@ -33,7 +33,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Parameter", "Layer", "Dense", "Sequential",
+    "Parameter", "Layer", "Dense", "Sequential", "mlp", "count_parameters",
     "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",

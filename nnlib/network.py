@@ -1,5 +1,8 @@
-"""Sequential: layers applied one after another, y = f_L(... f_2(f_1(x)))."""
+"""Sequential: layers applied one after another, y = f_L(... f_2(f_1(x))); and mlp() to build one."""
+from ._checks import as_rng, check_positive_int
+from .activations import get_activation
 from .core import Layer
+from .layers import Dense
 
 
 class Sequential(Layer):
@@ -58,3 +61,36 @@ class Sequential(Layer):
         lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]
         lines.append(f"  parameters: {self.num_parameters()}")
         return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+def mlp(sizes, activation="relu", *, rng=None, bias=True, output_activation=None, init=None):
+    """A fully connected network: ``mlp([2, 3, 1], "sigmoid")`` is Dense(2, 3), Sigmoid,
+    Dense(3, 1). The activation goes after every layer but the last; ``output_activation``
+    (a name) adds one after the last too. ``init`` defaults to 'he' for ReLU, else 'lecun'.
+
+    Every layer draws its weights from the one ``rng``, so a seed fixes the whole network.
+    """
+    sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        raise ValueError(f"sizes must be a list of at least two layer sizes, got {sizes!r}")
+    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    get_activation(activation)  # fail before building anything if the name is wrong
+    if output_activation is not None:
+        get_activation(output_activation)
+    init = init or ("he" if activation.lower() == "relu" else "lecun")
+    rng = as_rng(rng)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, bias=bias, rng=rng, init=init))
+        if i < len(sizes) - 2:
+            layers.append(get_activation(activation))
+    if output_activation is not None:
+        layers.append(get_activation(output_activation))
+    return Sequential(*layers)
+
+
+def count_parameters(sizes, bias=True):
+    """Parameters of a fully connected network with these layer sizes: for each layer,
+    out * in weights plus out biases. ``count_parameters([2, 3, 1], bias=False)`` is 9."""
+    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    return sum(n_out * n_in + (n_out if bias else 0) for n_in, n_out in zip(sizes[:-1], sizes[1:]))

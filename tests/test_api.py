@@ -112,3 +112,22 @@ def test_import_nnlib_loads_numpy_only():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         nnlib.nope  # noqa: B018
+
+
+def test_mlp_builds_the_notes_network_and_counts_its_parameters():
+    model = nnlib.mlp([2, 3, 1], "sigmoid", rng=0, bias=False, output_activation="sigmoid")
+    kinds = [type(layer).__name__ for layer in model]
+    assert kinds == ["Dense", "Sigmoid", "Dense", "Sigmoid"]
+    assert model[0].W.data.shape == (3, 2) and model[2].W.data.shape == (1, 3)
+    assert model.num_parameters() == nnlib.count_parameters([2, 3, 1], bias=False) == 9
+    deep = nnlib.mlp([4, 8, 8, 3], "relu", rng=1)
+    assert deep.num_parameters() == nnlib.count_parameters([4, 8, 8, 3]) == 40 + 72 + 27
+    assert deep[0].init == "he" and model[0].init == "lecun"
+    same = nnlib.mlp([4, 8, 8, 3], "relu", rng=1)
+    assert all(np.array_equal(p.data, q.data) for p, q in zip(deep.parameters(), same.parameters()))
+    with pytest.raises(ValueError, match="unknown activation"):
+        nnlib.mlp([2, 2], "swish")
+    with pytest.raises(ValueError, match="at least two"):
+        nnlib.mlp([2], "relu")
+    with pytest.raises(ValueError, match=r"sizes\[1\]"):
+        nnlib.count_parameters([2, 0, 1])

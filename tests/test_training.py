@@ -6,12 +6,7 @@ import nnlib
 
 
 def mlp(sizes, act, rng, init="lecun"):
-    layers = []
-    for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nnlib.Dense(d_in, d_out, rng=rng, init=init))
-        if i < len(sizes) - 2:
-            layers.append(nnlib.get_activation(act))
-    return nnlib.Sequential(*layers)
+    return nnlib.mlp(sizes, act, rng=rng, init=init)
 
 
 def train_moons(seed_data=0, seed_model=1):

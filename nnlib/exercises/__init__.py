@@ -1,4 +1,5 @@
-"""Checks for the notebooks' exercises.
+"""Checks for the notebooks' exercises: the shared helpers and notebook 00's checks here,
+one module per later notebook (``nnlib.exercises.neuron`` for 01, and so on).
 
 Each ``check_*`` prints one line that starts with "not done yet", "correct" or "not yet right"
 and, when wrong, says *what* is wrong; it returns True, False, or None (not done yet) so tests
@@ -7,11 +8,11 @@ always runs top to bottom.
 """
 import numpy as np
 
-from .core import Layer
-from .datasets import xor
+from ..core import Layer
+from ..datasets import xor
 
 
-def _report(ok, message):
+def report(ok, message):
     print(("correct: " if ok else "not yet right: ") + message)
     return ok
 
@@ -28,10 +29,10 @@ def check_number(answer, expected, what, rtol=1e-6, atol=1e-9):
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        return _report(False, f"{what} should be a number, got {type(answer).__name__} {answer!r}")
+        return report(False, f"{what} should be a number, got {type(answer).__name__} {answer!r}")
     if np.isclose(value, expected, rtol=rtol, atol=atol):
-        return _report(True, f"{what} = {expected:g}")
-    return _report(False, f"{what} is {expected:g}, you have {value:g} (off by {value - expected:+g})")
+        return report(True, f"{what} = {expected:g}")
+    return report(False, f"{what} is {expected:g}, you have {value:g} (off by {value - expected:+g})")
 
 
 def check_parameter_count(model, answer):
@@ -42,7 +43,7 @@ def check_parameter_count(model, answer):
     if answer is not None and answer != expected:
         biases = sum(p.data.size for name, p in model.named_parameters() if name.endswith("b"))
         if answer == expected - biases:
-            return _report(False, f"you counted the weights but not the {biases} biases")
+            return report(False, f"you counted the weights but not the {biases} biases")
     return check_number(answer, expected, "the number of parameters")
 
 
@@ -51,16 +52,16 @@ def check_solves_xor(model):
     if model is None:
         return not_done("build and train a model, then pass it here")
     if not isinstance(model, Layer):
-        return _report(False, f"expected an nnlib model, got {type(model).__name__}")
+        return report(False, f"expected an nnlib model, got {type(model).__name__}")
     X, y = xor()
     try:
         scores = model(X)
     except ValueError as exc:
-        return _report(False, f"the model cannot take the 4 XOR points (shape (4, 2)): {exc}")
+        return report(False, f"the model cannot take the 4 XOR points (shape (4, 2)): {exc}")
     if scores.shape != (4, 2):
-        return _report(False, f"the model should output 2 class scores per point, got shape {scores.shape[1:]}")
+        return report(False, f"the model should output 2 class scores per point, got shape {scores.shape[1:]}")
     pred = scores.argmax(axis=1)
     wrong = [tuple(int(v) for v in X[i]) for i in np.flatnonzero(pred != y)]
     if wrong:
-        return _report(False, f"{len(wrong)} of 4 points misclassified: {wrong}; train longer or change lr")
-    return _report(True, "all four XOR points classified correctly")
+        return report(False, f"{len(wrong)} of 4 points misclassified: {wrong}; train longer or change lr")
+    return report(True, "all four XOR points classified correctly")

@@ -1,0 +1,152 @@
+"""Plots for the course: plain functions that take a matplotlib ``ax``, draw on it, return it.
+
+Every number drawn is computed by nnlib itself (a Dense layer, an activation, softmax), so a
+figure shows what the library computes, not a second implementation of it.
+"""
+import matplotlib.colors as mcolors
+import numpy as np
+
+from .activations import get_activation
+from .layers import Dense
+from .losses import softmax
+from .network import count_parameters
+
+NEG, POS = "#c0392b", "#2471a3"  # red for negative weights, blue for positive
+CLASS_COLORS = ["#2471a3", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]
+RANGES = {"sigmoid": (0.0, 1.0), "heaviside": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def plot_activation(ax, name, a=1.0, b=0.0, xlim=(-5.0, 5.0), n=801):
+    """y = phi(a x + b) and its derivative dy/dx = a phi'(a x + b) (the chain rule), for x in xlim.
+
+    With a = 1 and b = 0 these are phi and phi' themselves. For 'linear', phi is the identity,
+    so the curve is the notes' linear activation a x + b.
+    """
+    phi = get_activation(name)
+    x = np.linspace(*xlim, n)
+    z = a * x + b
+    ax.plot(x, phi.phi(z), color=POS, lw=2, label=r"$\varphi(ax+b)$")
+    ax.plot(x, a * phi.dphi(z), color="#e67e22", lw=2, ls="--", label=r"$\frac{d}{dx}\varphi(ax+b)$")
+    if name == "heaviside" and a != 0:  # H(0) = 0.5, at the point where a x + b = 0
+        ax.plot([-b / a], [0.5], "o", color=POS, ms=6)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.set(xlabel="$x$", ylabel="value", xlim=xlim, title=f"{name}: a = {a:g}, b = {b:g}")
+    ax.legend(loc="upper left", fontsize=9)
+    return ax
+
+
+def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
+    """y = phi(w1 x1 + w2 x2 + w0) on an n x n grid over [-lim, lim]^2, computed by a Dense(2, 1)
+    layer and the activation. Returns (x1, x2, y) with y: (n, n), row i at x2 = x2[i]."""
+    neuron = Dense(2, 1, rng=0)
+    neuron.W.data[:] = [[w1, w2]]
+    neuron.b.data[:] = [w0]
+    x1 = x2 = np.linspace(-lim, lim, n)
+    X1, X2 = np.meshgrid(x1, x2)
+    points = np.c_[X1.ravel(), X2.ravel()]  # (n*n, 2)
+    y = get_activation(activation).forward(neuron.forward(points))  # (n*n, 1)
+    return x1, x2, y.reshape(n, n)
+
+
+def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
+    """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)."""
+    x1, x2, y = neuron_output(w1, w2, w0, activation, lim, n)
+    vmin, vmax = RANGES.get(activation, (None, None))
+    im = ax.imshow(y, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis",
+                   vmin=vmin, vmax=vmax, aspect="equal")
+    ax.figure.colorbar(im, ax=ax, label="$y$")
+    if w2 != 0:
+        ax.plot(x1, -(w1 * x1 + w0) / w2, "w--", lw=1.5)
+    elif w1 != 0:
+        ax.axvline(-w0 / w1, color="w", ls="--", lw=1.5)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$",
+           title=f"$y = $ {activation}$({w1:g}\\,x_1 {w2:+g}\\,x_2 {w0:+g})$")
+    return ax
+
+
+def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10):
+    """Nodes and edges of a fully connected network with layer ``sizes`` (input first).
+
+    ``weights``: optional list of W matrices, W[k] of shape (sizes[k+1], sizes[k]); edges are
+    then blue (positive) or red (negative), as wide as |w|. Layers wider than ``max_nodes``
+    are drawn with their first ``max_nodes`` nodes and a note of the rest.
+    """
+    sizes = list(sizes)
+    shown = [min(s, max_nodes) for s in sizes]
+    pos = [np.c_[np.full(m, k), np.arange(m) - (m - 1) / 2] for k, m in enumerate(shown)]
+    scale = max(np.abs(W).max() for W in weights) if weights else 1.0
+    for k in range(len(sizes) - 1):
+        for i in range(shown[k + 1]):
+            for j in range(shown[k]):
+                w = weights[k][i, j] if weights else None
+                color = "0.6" if w is None else (POS if w >= 0 else NEG)
+                width = 1.0 if w is None else 0.3 + 3.0 * abs(w) / (scale or 1.0)
+                ax.plot([k, k + 1], [pos[k][j, 1], pos[k + 1][i, 1]], color=color, lw=width, zorder=1)
+    for k, p in enumerate(pos):
+        face = "#f5f5f5" if k == 0 else ("#fdebd0" if k == len(pos) - 1 else "#d6eaf8")
+        ax.scatter(p[:, 0], p[:, 1], s=500, c=face, edgecolors="k", zorder=2)
+        label = "input" if k == 0 else ("output" if k == len(pos) - 1 else f"hidden {k}")
+        extra = f" (+{sizes[k] - shown[k]})" if sizes[k] > shown[k] else ""
+        ax.text(k, -max(shown) / 2 - 0.6, f"{label}\n{sizes[k]} units{extra}", ha="center", va="top", fontsize=9)
+    count = count_parameters(sizes, bias=bias)
+    ax.set_title("-".join(map(str, sizes)) + f" network: {count} parameters"
+                 + ("" if bias else " (no biases)"))
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-max(shown) / 2 - 1.6, max(shown) / 2 + 0.5)
+    ax.axis("off")
+    return ax
+
+
+def plot_probabilities(ax, probs, labels=None, true_class=None):
+    """Bars of class probabilities (the true class, if given, outlined in black)."""
+    probs = np.asarray(probs, dtype=float)
+    labels = labels or [f"class {c}" for c in range(len(probs))]
+    colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(len(probs))]
+    bars = ax.bar(labels, probs, color=colors, edgecolor="k",
+                  linewidth=[2.5 if c == true_class else 0.5 for c in range(len(probs))])
+    for bar, p in zip(bars, probs):
+        ax.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"{p:.3f}", ha="center", fontsize=9)
+    ax.set(ylim=(0, 1.1), ylabel="probability")
+    return ax
+
+
+def plot_loss_curve(ax, history, log=False):
+    """Training (and validation, when there is some) loss per epoch from a ``fit`` History."""
+    epochs = np.arange(1, history.epochs + 1)
+    ax.plot(epochs, history.train_loss, color=POS, lw=2, label="training")
+    if history.val_loss:
+        ax.plot(epochs, history.val_loss[:history.epochs], color="#e67e22", lw=2, label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", title="loss per epoch")
+    if log:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
+    """The classes a model predicts over the plane (shaded), with the data points on top.
+
+    X: (N, 2); y: (N,) labels. A model with one output is read as P(class 1) (e.g. a sigmoid
+    output); with C outputs, as class scores (softmax is applied for the shading).
+    """
+    lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.c_[g1.ravel(), g2.ravel()]  # (R*R, 2)
+    was_training = model.training
+    out = model.eval().forward(grid)
+    model.train(was_training)
+    if out.shape[1] == 1:
+        probs = np.c_[1 - out[:, 0], out[:, 0]]
+    else:
+        probs = softmax(out)
+    n_classes = max(probs.shape[1], int(np.max(y)) + 1)
+    cmap = mcolors.ListedColormap(CLASS_COLORS[:n_classes])
+    pred = probs.argmax(axis=1).reshape(g1.shape)
+    ax.contourf(g1, g2, pred, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
+    if len(np.unique(pred)) > 1:  # a model that predicts one class everywhere has no boundary
+        ax.contour(g1, g2, pred, levels=np.arange(n_classes) + 0.5, colors="k", linewidths=1)
+    ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap=cmap, vmin=-0.5, vmax=n_classes - 0.5,
+               edgecolors="k", s=25)
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
+    return ax

@@ -1,0 +1,90 @@
+"""Widgets: set a control as a user would; the figure changes, and what it shows is nnlib's own
+computation (read back from the matplotlib artists, not from the widget's bookkeeping)."""
+import base64
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import widgets as W
+
+
+def shown_png(explorer):
+    """The PNG that the Output widget holds, i.e. what the student's browser displays."""
+    (out,) = explorer.output.outputs
+    return base64.b64decode(out["data"]["image/png"])
+
+
+def assert_redraws(explorer, name, value):
+    before = shown_png(explorer)
+    explorer.controls[name].value = value
+    after = shown_png(explorer)
+    assert after != before and after == explorer.png
+    assert after.startswith(b"\x89PNG")
+
+
+def test_neuron_explorer_shows_the_dense_layers_output():
+    e = W.neuron_explorer()
+    assert_redraws(e, "w1", 2.5)
+    assert_redraws(e, "w0", -1.0)
+    assert_redraws(e, "activation", "tanh")
+    image = e.figure.axes[0].images[0].get_array()  # (n, n) as drawn
+    neuron = nnlib.Dense(2, 1, rng=0)
+    neuron.W.data[:] = [[2.5, -1.0]]
+    neuron.b.data[:] = [-1.0]
+    x = np.linspace(-3, 3, image.shape[0])
+    X1, X2 = np.meshgrid(x, x)
+    expected = nnlib.Tanh()(neuron(np.c_[X1.ravel(), X2.ravel()])).reshape(image.shape)
+    np.testing.assert_allclose(image, expected, rtol=0, atol=1e-12)
+    # the dashed decision line is where w1 x1 + w2 x2 + w0 = 0
+    line = e.figure.axes[0].lines[0]
+    x1, x2 = line.get_xdata(), line.get_ydata()
+    np.testing.assert_allclose(2.5 * x1 - 1.0 * x2 - 1.0, 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(nnlib.ACTIVATIONS))
+def test_activation_explorer_draws_phi_and_its_chain_rule_derivative(name):
+    e = W.activation_explorer()
+    if name != "sigmoid":
+        assert_redraws(e, "activation", name)
+    assert_redraws(e, "a", 2.0)
+    assert_redraws(e, "b", -0.5)
+    phi_line, dphi_line = e.figure.axes[0].lines[:2]
+    x = phi_line.get_xdata()
+    layer = nnlib.get_activation(name)
+    np.testing.assert_allclose(phi_line.get_ydata(), layer.phi(2.0 * x - 0.5), atol=1e-15)
+    np.testing.assert_allclose(dphi_line.get_ydata(), 2.0 * layer.dphi(2.0 * x - 0.5), atol=1e-15)
+
+
+def test_network_explorer_counts_parameters_like_the_model_does():
+    e = W.network_explorer()
+    assert "= 9" in e.caption.value  # the notes' 2-3-1 network without biases
+    assert_redraws(e, "hidden2", 4)
+    assert_redraws(e, "bias", True)
+    model = nnlib.mlp([2, 3, 4, 1], "relu", rng=0)
+    assert e.caption.value.endswith(f"= {model.num_parameters()}</pre>")
+    assert f"{model.num_parameters()} parameters" in e.figure.axes[0].get_title()
+    assert_redraws(e, "hidden1", 0)  # a hidden size of 0 removes the layer
+    assert "2-4-1 network" in e.figure.axes[0].get_title()
+
+
+def test_softmax_explorer_shows_nnlibs_softmax_and_loss():
+    e = W.softmax_explorer()
+    assert_redraws(e, "z2", 3.0)
+    assert_redraws(e, "temperature", 2.0)
+    assert_redraws(e, "true_class", 2)
+    heights = [bar.get_height() for bar in e.figure.axes[0].patches]
+    z = np.array([[2.0, 3.0, 0.1]]) / 2.0
+    np.testing.assert_allclose(heights, nnlib.softmax(z)[0], atol=1e-15)
+    loss = nnlib.CrossEntropyLoss().forward(z, np.array([2]))
+    assert f"cross-entropy = {loss:.4f}" in e.caption.value
+
+
+def test_setting_the_same_value_again_does_not_redraw():
+    e = W.softmax_explorer()
+    calls = []
+    e._draw, original = (lambda fig, **v: calls.append(v) or original(fig, **v)), e._draw
+    e.controls["z1"].value = e.controls["z1"].value
+    assert calls == []
+    e.controls["z1"].value = -1.0
+    assert len(calls) == 1 and calls[0]["z1"] == -1.0
