@@ -48,8 +48,8 @@ def lambdify(args, expr):
     """A numpy function of ``args`` (a symbol or a list of symbols) that evaluates ``expr``.
 
     A constant expression still returns an array of the input's shape."""
-    f = sp.lambdify(args, expr, modules=[NUMPY_EXTRAS, "numpy"])
-    if expr.free_symbols:
+    f = sp.lambdify(args, expr, modules=[NUMPY_EXTRAS, "numpy"], cse=True)
+    if isinstance(expr, (list, tuple)) or expr.free_symbols:
         return f
     return lambda *vals: np.full_like(np.asarray(vals[0], dtype=float), float(expr))
 
@@ -86,3 +86,91 @@ def mse(preds, targets, mean=True):
 def gradient(expr, variables):
     """[d expr / d v for v in variables]."""
     return [sp.diff(expr, v) for v in variables]
+
+
+# -- whole networks -------------------------------------------------------------------------
+def _weight(layer, i, j, wide):
+    sep = "," if wide else ""
+    return sp.Symbol(f"w^{{({layer})}}_{{{i}{sep}{j}}}", real=True)
+
+
+class Network:
+    """A small fully connected network written out in SymPy, with the notes' names.
+
+    ``Network([2, 3, 1])`` is the notes' example: x = (x_1, x_2), W^(1) (3x2) with entries
+    w^(1)_ij, W^(2) (1x3), sigmoid everywhere, no biases. ``activations`` is one name or one per
+    layer; ``bias=True`` adds b^(l)_i. For one sample (x, y):
+
+    - ``z[l]``, ``h[l]``: the layer's pre-activations W h + b and activations phi(z) (sympy Matrices);
+    - ``f``: the output, ``e = y - f``, ``loss = sum of e_i^2`` (the notes' per-sample loss);
+    - ``theta``: every parameter in the notes' order (W^(1) row by row, then b^(1), W^(2), ...);
+    - ``gradient()``: {parameter: d loss / d parameter}, derived by SymPy.
+    """
+
+    def __init__(self, sizes, activations="sigmoid", bias=False):
+        sizes = list(sizes)
+        n_layers = len(sizes) - 1
+        acts = [activations] * n_layers if isinstance(activations, str) else list(activations)
+        if n_layers < 1 or len(acts) != n_layers:
+            raise ValueError(f"need at least two sizes and one activation per layer, got {sizes}, {acts}")
+        self.sizes, self.activations, self.bias = sizes, acts, bias
+        self.x = sp.Matrix(sp.symbols(f"x_1:{sizes[0] + 1}", real=True))
+        outs = sizes[-1]
+        self.y = sp.Matrix([sp.Symbol("y", real=True)] if outs == 1 else sp.symbols(f"y_1:{outs + 1}", real=True))
+        wide = max(sizes) > 9
+        self.W, self.b, self.z, self.h = [], [], [], []
+        h = self.x
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            W = sp.Matrix(n_out, n_in, lambda i, j: _weight(l, i + 1, j + 1, wide))
+            z = W * h
+            if bias:
+                b = sp.Matrix([sp.Symbol(f"b^{{({l})}}_{{{i + 1}}}", real=True) for i in range(n_out)])
+                z = z + b
+                self.b.append(b)
+            h = z.applyfunc(lambda v, act=acts[l - 1]: activation(act, v))
+            self.W.append(W)
+            self.z.append(z)
+            self.h.append(h)
+        self.f = h
+        self.e = self.y - self.f
+        self.loss = sum(e_i**2 for e_i in self.e)
+        self.theta = []
+        for l in range(n_layers):
+            self.theta += list(self.W[l])  # row by row, as the notes list theta
+            if bias:
+                self.theta += list(self.b[l])
+        self._gradient = None
+
+    def gradient(self):
+        """{parameter symbol: d loss / d parameter} (computed once, then cached)."""
+        if self._gradient is None:
+            self._gradient = {p: sp.diff(self.loss, p) for p in self.theta}
+        return self._gradient
+
+    def values(self, model, x, y):
+        """A substitution dict for SymPy: the parameters of an nnlib model with the same shape
+        (its Dense layers in order), one input x: (n_in,) and target y: (n_out,)."""
+        from .layers import Dense  # symbolic stays importable on its own
+
+        dense = [layer for layer in getattr(model, "layers", [model]) if isinstance(layer, Dense)]
+        if [d.W.data.shape for d in dense] != [W.shape for W in self.W]:
+            raise ValueError("model's Dense layers do not match this network's sizes")
+        subs = dict(zip(self.x, np.ravel(x)))
+        subs.update(zip(self.y, np.ravel(y)))
+        for l, d in enumerate(dense):
+            subs.update(zip(self.W[l], d.W.data.ravel()))
+            if self.bias:
+                subs.update(zip(self.b[l], d.b.data.ravel()))
+        return subs
+
+    def lambdify_gradient(self):
+        """A numpy function g(x, y, *theta_values) -> array of d loss / d theta in theta's order."""
+        grads = self.gradient()
+        args = list(self.x) + list(self.y) + self.theta
+        f = lambdify(args, [grads[p] for p in self.theta])
+        return lambda x, y, theta: np.array(f(*np.ravel(x), *np.ravel(y), *np.ravel(theta)), dtype=float)
+
+    def theta_values(self, model):
+        """The numbers of ``model``'s parameters in ``theta``'s order."""
+        subs = self.values(model, np.zeros(self.sizes[0]), np.zeros(self.sizes[-1]))
+        return np.array([float(subs[p]) for p in self.theta])
