@@ -88,7 +88,8 @@ def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10):
         ax.scatter(p[:, 0], p[:, 1], s=500, c=face, edgecolors="k", zorder=2)
         label = "input" if k == 0 else ("output" if k == len(pos) - 1 else f"hidden {k}")
         extra = f" (+{sizes[k] - shown[k]})" if sizes[k] > shown[k] else ""
-        ax.text(k, -max(shown) / 2 - 0.6, f"{label}\n{sizes[k]} units{extra}", ha="center", va="top", fontsize=9)
+        units = "unit" if sizes[k] == 1 else "units"
+        ax.text(k, -max(shown) / 2 - 0.6, f"{label}\n{sizes[k]} {units}{extra}", ha="center", va="top", fontsize=9)
     count = count_parameters(sizes, bias=bias)
     ax.set_title("-".join(map(str, sizes)) + f" network: {count} parameters"
                  + ("" if bias else " (no biases)"))

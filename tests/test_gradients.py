@@ -36,8 +36,12 @@ def test_dense_gradients(n, d_in, d_out, bias, seed):
         assert rel_error(analytic, numeric) < TOL
 
 
+# |a| >= 0.1: with a = 1e-154 the derivative is far below what a finite difference can resolve
+slopes = st.floats(0.1, 3) | st.floats(-3, -0.1)
+
+
 @given(name=st.sampled_from(["linear", "sigmoid", "tanh", "relu"]), n=sizes, d=sizes, seed=seeds,
-       a=st.floats(-3, 3), b=st.floats(-3, 3))
+       a=slopes, b=st.floats(-3, 3))
 def test_activation_layer_gradients_away_from_kinks(name, n, d, seed, a, b):
     rng = np.random.default_rng(seed)
     kwargs = {"a": a, "b": b} if name == "linear" else {}

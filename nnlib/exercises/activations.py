@@ -1,0 +1,142 @@
+"""Checks for notebook 02 (activation functions).
+
+Each ``check_*`` prints one line ("not done yet", "correct: ...", "not yet right: ...") and
+returns None, True or False. SymPy is imported only by the check that needs it.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from ..activations import sigmoid, sigmoid_prime
+from . import check_number, not_done, report
+
+# sigma'(x) = sigma (1 - sigma) = 0.01  <=>  sigma = (1 + sqrt(0.96)) / 2  <=>  x = ln(49 + 20 sqrt 6)
+SIGMOID_PRIME_THRESHOLD = float(np.log(49.0 + 20.0 * np.sqrt(6.0)))
+SIGMOID_099 = float(np.log(99.0))  # where sigma(x) itself reaches 0.99: a tempting wrong answer
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+# -- exercise 1 -----------------------------------------------------------------------------
+def check_linear_derivative(answer):
+    """``answer``: a SymPy expression for d/dx (a x + b), in the symbols a, b, x."""
+    if answer is None:
+        return not_done("replace None with a SymPy expression for d/dx (a x + b)")
+    import sympy as sp
+
+    from .. import symbolic as S
+
+    try:
+        expr = sp.sympify(answer, locals={"a": S.a, "b": S.b, "x": S.x})
+    except (sp.SympifyError, TypeError):
+        expr = None
+    if not isinstance(expr, sp.Expr):
+        return report(False, f"expected a SymPy expression (e.g. built from S.a, S.b, S.x), got {answer!r}")
+    # Symbols the student made with sp.Symbol("a") (without real=True) are the course's a, b, x.
+    ours = {"a": S.a, "b": S.b, "x": S.x}
+    expr = expr.subs({s: ours[s.name] for s in expr.free_symbols if s.name in ours})
+    a, b, x = S.a, S.b, S.x
+
+    def equals(other):
+        return sp.simplify(expr - other) == 0
+
+    if equals(a):
+        return report(True, "d/dx (a x + b) = a: the slope, the same at every x")
+    if equals(a * x + b):
+        return report(False, "that is phi(x) = a x + b itself; differentiate it with respect to x")
+    if equals(a + b):
+        return report(False, "b is a constant, and the derivative of a constant is 0")
+    if equals(1):
+        return report(False, "1 is the derivative only when a = 1; keep the symbol a")
+    if equals(x):
+        return report(False, "x is the derivative with respect to a; the question asks d/dx")
+    if x in expr.free_symbols:
+        return report(False, f"you have {expr}, which depends on x; a straight line has the same slope everywhere")
+    return report(False, f"you have {expr}; differentiate a x + b term by term with respect to x")
+
+
+def check_sigmoid_prime_at_ln3(answer):
+    """``answer``: the number sigma'(ln 3), worked out from sigma' = sigma (1 - sigma)."""
+    if _is_number(answer):
+        for wrong, hint in [(0.75, "0.75 is sigma(ln 3) itself; the derivative is sigma (1 - sigma)"),
+                            (0.25, "0.25 is sigma'(0), the sigmoid's steepest slope; at ln 3 it is flatter"),
+                            (0.36, "0.36 is tanh'(ln 3) = 1 - 0.8^2; the sigmoid's is sigma (1 - sigma)"),
+                            (-0.1875, "sigma' is never negative: sigma and 1 - sigma are both positive")]:
+            if np.isclose(answer, wrong):
+                return report(False, hint)
+    return check_number(answer, 3 / 16, "sigma'(ln 3)")
+
+
+# -- exercise 2 -----------------------------------------------------------------------------
+def check_saturation_threshold(answer, atol=1e-3):
+    """``answer``: the x > 0 beyond which sigma'(x) < 0.01 (to 3 decimals)."""
+    if answer is None:
+        return not_done("replace None with the x at which sigma'(x) falls to 0.01")
+    if not _is_number(answer):
+        return report(False, f"the answer should be a number, got {type(answer).__name__} {answer!r}")
+    x = float(answer)
+    expected = SIGMOID_PRIME_THRESHOLD
+    if np.isclose(x, expected, rtol=0, atol=atol):
+        return report(True, f"x = ln(49 + 20 sqrt 6) = {expected:.4f}; beyond it sigma'(x) < 0.01, "
+                            f"a 25th of its value at 0")
+    if np.isclose(-x, expected, rtol=0, atol=atol):
+        return report(False, "sigma' is symmetric (sigma'(-x) = sigma'(x)); give the positive x")
+    if np.isclose(abs(x), SIGMOID_099, rtol=0, atol=atol):
+        return report(False, f"{SIGMOID_099:.4f} is where sigma(x) = 0.99; the question is where "
+                             "sigma'(x) = sigma(x) (1 - sigma(x)) = 0.01")
+    slope = float(sigmoid_prime(x))
+    if slope >= 0.01:
+        return report(False, f"at x = {x:g}, sigma'(x) = {slope:.4f} is still >= 0.01: the point is further out")
+    return report(False, f"at x = {x:g}, sigma'(x) = {slope:.2e} is below 0.01, but it fell below "
+                         "0.01 earlier: the point is closer to 0")
+
+
+# -- exercise 3 -----------------------------------------------------------------------------
+def sigmoid_steps(w0, lr=1.0, factor=2.0, max_steps=10**6):
+    """SGD updates until sigma(w) > 0.5 for the neuron y = sigma(w * 1), target 1,
+    loss (1 - sigma(w))^2, starting at w0: w <- w - lr * dloss/dw, with
+    dloss/dw = -factor (1 - sigma(w)) sigma'(w) (factor 2 is the true derivative)."""
+    w, steps = float(w0), 0
+    s = 1.0 / (1.0 + math.exp(-w))  # scalar math: 10 times faster than numpy on one number
+    while s <= 0.5 and steps < max_steps:
+        w -= lr * -factor * (1.0 - s) * s * (1.0 - s)
+        s = 1.0 / (1.0 + math.exp(-w))
+        steps += 1
+    return steps
+
+
+def check_saturation_steps(steps_from_minus_2, steps_from_minus_10):
+    """``steps_from_minus_2``, ``steps_from_minus_10``: the number of SGD updates (lr = 1) until
+    sigma(w) > 0.5, starting at w = -2 and at w = -10."""
+    answers = {-2: steps_from_minus_2, -10: steps_from_minus_10}
+    missing = [f"w0 = {w0}" for w0, n in answers.items() if n is None]
+    if missing:
+        return not_done("replace None with your step count for " + " and ".join(missing))
+    for w0, n in answers.items():
+        if not (_is_number(n) and float(n).is_integer()):
+            return report(False, f"the count for w0 = {w0} should be a whole number of steps, got {n!r}")
+        answers[w0] = int(n)
+    expected = {w0: sigmoid_steps(w0) for w0 in answers}
+    without_2 = {w0: sigmoid_steps(w0, factor=1.0) for w0 in answers}
+    wrong = []
+    for w0, n in answers.items():
+        if n == expected[w0]:
+            continue
+        if n == without_2[w0] and n != expected[w0]:
+            wrong.append(f"from w0 = {w0} you seem to have dropped the 2 in "
+                         "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
+        elif abs(n - expected[w0]) == 1:
+            wrong.append(f"from w0 = {w0} you are off by one: count the updates, and stop as soon "
+                         "as sigma(w) > 0.5")
+        else:
+            direction = "too many" if n > expected[w0] else "too few"
+            wrong.append(f"from w0 = {w0}, {n} is {direction}")
+    if wrong:
+        return report(False, "; ".join(wrong))
+    ratio = float(sigmoid_prime(-2.0) / sigmoid_prime(-10.0))
+    return report(True, f"{expected[-2]} steps from w = -2, but {expected[-10]} from w = -10: "
+                        f"sigma'(-10) is {ratio:.0f} times smaller than sigma'(-2), so the confidently "
+                        "wrong neuron crawls")

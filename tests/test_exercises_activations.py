@@ -1,0 +1,133 @@
+"""Notebook 02's exercise checks: the worked solutions pass, typical slips get the right hint."""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import nnlib
+from nnlib import symbolic as S
+from nnlib.exercises.activations import (SIGMOID_PRIME_THRESHOLD, check_linear_derivative,
+                                         check_saturation_steps, check_saturation_threshold,
+                                         check_sigmoid_prime_at_ln3, sigmoid_steps)
+
+
+def last_line(capsys):
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_unfinished_answers_say_not_done_yet(capsys):
+    assert check_linear_derivative(None) is None
+    assert check_sigmoid_prime_at_ln3(None) is None
+    assert check_saturation_threshold(None) is None
+    assert check_saturation_steps(None, None) is None
+    assert check_saturation_steps(8, None) is None
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and all(line.startswith("not done yet") for line in lines)
+    assert "w0 = -10" in lines[-1] and "w0 = -2" not in lines[-1]
+
+
+# -- exercise 1 -----------------------------------------------------------------------------
+def test_linear_derivative_worked_solution_passes(capsys):
+    linear_derivative = sp.diff(S.activation("linear"), S.x)  # the notebook's solution
+    assert check_linear_derivative(linear_derivative) is True
+    assert last_line(capsys).startswith("correct")
+
+
+@pytest.mark.parametrize("answer", [sp.Symbol("a"), "a", S.a * (S.x + 1) - S.a * S.x])
+def test_linear_derivative_accepts_equivalent_forms(answer):
+    """Plain sp.Symbol('a') (not real=True), a string, or an unsimplified form are all fine."""
+    assert check_linear_derivative(answer) is True
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (S.a * S.x + S.b, "phi(x) = a x + b itself"),
+    (S.a + S.b, "derivative of a constant is 0"),
+    (1, "only when a = 1"),
+    (S.x, "with respect to a"),
+    (2 * S.a * S.x, "depends on x"),
+    (2 * S.a, "term by term"),
+    ([1, 2], "expected a SymPy expression"),
+    ("a +", "expected a SymPy expression"),
+])
+def test_linear_derivative_hints(answer, hint, capsys):
+    assert check_linear_derivative(answer) is False
+    assert hint in last_line(capsys)
+
+
+def test_sigmoid_prime_at_ln3(capsys):
+    s = 1 / (1 + 1 / 3)  # sigma(ln 3) = 3/4, by hand
+    assert check_sigmoid_prime_at_ln3(s * (1 - s)) is True  # the worked solution
+    assert check_sigmoid_prime_at_ln3(float(nnlib.sigmoid_prime(math.log(3)))) is True
+    assert check_sigmoid_prime_at_ln3(3 / 16) is True
+    capsys.readouterr()
+    for wrong, hint in [(0.75, "sigma(ln 3) itself"), (0.25, "sigma'(0)"), (0.36, "tanh'(ln 3)"),
+                        (-0.1875, "never negative"), (0.2, "off by +0.0125"), ("3/16", "should be a number")]:
+        assert check_sigmoid_prime_at_ln3(wrong) is False
+        assert hint in last_line(capsys)
+
+
+# -- exercise 2 -----------------------------------------------------------------------------
+def test_threshold_is_where_sigmoid_prime_is_one_hundredth():
+    assert math.isclose(float(nnlib.sigmoid_prime(SIGMOID_PRIME_THRESHOLD)), 0.01, rel_tol=1e-12)
+
+
+def test_threshold_worked_solutions_pass(capsys):
+    # the notebook's solution: sigma (1 - sigma) = 0.01 -> sigma = (1 + sqrt(0.96)) / 2 -> x = logit
+    s = (1 + math.sqrt(1 - 4 * 0.01)) / 2
+    assert check_saturation_threshold(math.log(s / (1 - s))) is True
+    # and SymPy's nsolve, the other route it shows
+    x_star = float(sp.nsolve(S.derivative("sigmoid") - sp.Rational(1, 100), S.x, 4))
+    assert check_saturation_threshold(x_star) is True
+    assert check_saturation_threshold(np.float64(4.5849)) is True
+    assert last_line(capsys).startswith("correct")
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (-SIGMOID_PRIME_THRESHOLD, "give the positive x"),
+    (math.log(99), "where sigma(x) = 0.99"),
+    (3.0, "further out"),
+    (10.0, "closer to 0"),
+    ("4.58", "should be a number"),
+])
+def test_threshold_hints(answer, hint, capsys):
+    assert check_saturation_threshold(answer) is False
+    assert hint in last_line(capsys)
+
+
+# -- exercise 3 -----------------------------------------------------------------------------
+def notebook_solution(w):
+    """The loop of the notebook's worked solution, with nnlib's functions."""
+    steps = 0
+    while nnlib.sigmoid(w) <= 0.5:
+        w = w - 1.0 * (-2 * (1 - nnlib.sigmoid(w)) * nnlib.sigmoid_prime(w))
+        steps += 1
+    return steps
+
+
+def test_saturation_steps_reference():
+    assert sigmoid_steps(-2) == 8
+    assert sigmoid_steps(0) == 1  # sigma(0) = 0.5 is not > 0.5: one step is needed
+    assert sigmoid_steps(1) == 0
+
+
+def test_saturation_steps_worked_solution_passes(capsys):
+    n2, n10 = notebook_solution(-2.0), notebook_solution(-10.0)
+    assert (n2, n10) == (sigmoid_steps(-2), sigmoid_steps(-10))
+    assert check_saturation_steps(n2, n10) is True
+    assert check_saturation_steps(np.int64(n2), float(n10)) is True  # integral floats are fine
+    assert "times smaller" in last_line(capsys)
+
+
+def test_saturation_steps_hints(capsys):
+    n2, n10 = sigmoid_steps(-2), sigmoid_steps(-10)
+    assert check_saturation_steps(n2 + 1, n10) is False
+    assert "w0 = -2 you are off by one" in last_line(capsys)
+    assert check_saturation_steps(n2, sigmoid_steps(-10, factor=1.0)) is False
+    assert "dropped the 2" in last_line(capsys)
+    assert check_saturation_steps(n2, 100) is False
+    assert "100 is too few" in last_line(capsys)
+    assert check_saturation_steps(n2, 10**6) is False
+    assert "too many" in last_line(capsys)
+    assert check_saturation_steps(8.5, n10) is False
+    assert "whole number" in last_line(capsys)
