@@ -151,3 +151,16 @@ def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
                edgecolors="k", s=25)
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
     return ax
+
+
+def plot_regression_fit(ax, model, X, y, n=300):
+    """Data points and the model's curve, for 1-D regression. X: (N, 1); y: (N, 1) or (N,)."""
+    grid = np.linspace(X.min(), X.max(), n)[:, None]  # (n, 1)
+    was_training = model.training
+    curve = model.eval().forward(grid)
+    model.train(was_training)
+    ax.scatter(X[:, 0], np.ravel(y), s=12, color="0.45", label="data")
+    ax.plot(grid[:, 0], curve[:, 0], color=POS, lw=2, label="model")
+    ax.set(xlabel="$x$", ylabel="$y$")
+    ax.legend()
+    return ax

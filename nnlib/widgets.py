@@ -25,6 +25,21 @@ def figure_png(fig, dpi=80):
     return buf.getvalue()
 
 
+def _png_output(out, fig):
+    """Show ``fig`` in the Output widget ``out`` as a PNG; return the PNG bytes.
+
+    Written straight into ``out.outputs``: no kernel or display machinery is needed, so the same
+    code runs in a notebook, under nbval and in a plain test.
+    """
+    png = figure_png(fig)
+    w, h = fig.get_size_inches()
+    out.outputs = ({"output_type": "display_data",
+                    "data": {"image/png": base64.b64encode(png).decode("ascii"),
+                             "text/plain": f"<Figure size {w * 100:.0f}x{h * 100:.0f}>"},
+                    "metadata": {}},)
+    return png
+
+
 class Explorer(widgets.VBox):
     """Controls on top, the figure below; any control's change redraws.
 
@@ -57,16 +72,7 @@ class Explorer(widgets.VBox):
         self.figure.clear()
         text = self._draw(self.figure, **self.values())
         self.caption.value = f"<pre>{text}</pre>" if text else ""
-        self.png = figure_png(self.figure)
-        w, h = self.figure.get_size_inches()
-        # Written straight into the Output: no kernel or display machinery needed, so the
-        # same code runs in a notebook, under nbval and in a plain test.
-        self.output.outputs = ({
-            "output_type": "display_data",
-            "data": {"image/png": base64.b64encode(self.png).decode("ascii"),
-                     "text/plain": f"<Figure size {w * 100:.0f}x{h * 100:.0f}>"},
-            "metadata": {},
-        },)
+        self.png = _png_output(self.output, self.figure)
 
 
 def _slider(description, value, lo, hi, step):
@@ -145,3 +151,111 @@ def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
     controls["true_class"] = widgets.Dropdown(options=[("class 0", 0), ("class 1", 1), ("class 2", 2)],
                                               value=true_class, description="true class")
     return Explorer(controls, draw_softmax, figsize=(6.0, 3.8))
+
+
+# -- 07: the training Playground ------------------------------------------------------------
+def draw_loss(fig, history, epochs):
+    """The loss curve so far, on an x-axis that already spans all ``epochs``."""
+    ax = fig.add_subplot()
+    if history.epochs:
+        plotting.plot_loss_curve(ax, history)  # linear y: a log axis costs 3x the drawing time
+    ax.set(xlim=(0, epochs + 1), ylim=(0, None), xlabel="epoch", ylabel="loss", title="training loss")
+
+
+def draw_result(fig, run):
+    """The decision boundary (classification) or the fitted curve (regression) of a run."""
+    ax = fig.add_subplot()
+    if run.history.diverged:
+        ax.text(0.5, 0.5, "training diverged (loss became inf or NaN):\nlower the learning rate",
+                ha="center", va="center", transform=ax.transAxes, fontsize=12)
+        ax.axis("off")
+    elif run.task == "regression":
+        plotting.plot_regression_fit(ax, run.model, run.X, run.y)
+    else:
+        plotting.plot_decision_boundary(ax, run.model, run.X, run.y, resolution=100)
+    if not run.history.diverged:
+        what = "fitted curve" if run.task == "regression" else "decision boundary"
+        ax.set_title(f"{run.dataset}: {what} after {run.history.epochs} epochs")
+
+
+class Playground(widgets.VBox):
+    """Controls for data, network and SGD; a Train button; a live loss curve; the result.
+
+    ``train()`` is what the button does, so tests (and notebooks) can call it directly. After a
+    run, ``run`` holds the PlaygroundRun, and ``loss_figure`` / ``result_figure`` the drawings.
+    """
+
+    def __init__(self, dataset="moons", noise=0.15, hidden_layers=2, units=8, activation="tanh",
+                 lr=0.1, batch_size=16, epochs=100):
+        from .playground import DATASETS
+
+        self.controls = {
+            "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="data"),
+            "noise": _slider("noise", noise, 0.0, 0.5, 0.05),
+            "hidden_layers": widgets.IntSlider(value=hidden_layers, min=0, max=4, description="layers",
+                                               continuous_update=False),
+            "units": widgets.IntSlider(value=units, min=1, max=32, description="units",
+                                       continuous_update=False),
+            "activation": _activation_dropdown(activation),
+            "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
+                                         description="learning rate", continuous_update=False),
+            "batch_size": widgets.Dropdown(options=[1, 4, 16, 64, 200], value=batch_size,
+                                           description="batch size"),
+            "epochs": widgets.IntSlider(value=epochs, min=10, max=500, step=10, description="epochs",
+                                        continuous_update=False),
+        }
+        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.train_button.on_click(lambda _button: self.train())
+        self.status = widgets.HTML("press Train")
+        # fixed margins: constrained layout would double the cost of each live redraw
+        self.loss_figure = Figure(figsize=(4.8, 3.6))
+        self.loss_figure.subplots_adjust(left=0.16, bottom=0.17, right=0.96, top=0.9)
+        self.result_figure = Figure(figsize=(4.8, 3.6), layout="constrained")
+        self.loss_output, self.result_output = widgets.Output(), widgets.Output()
+        self.run = None
+        box = widgets.Box(list(self.controls.values()) + [self.train_button],
+                          layout=widgets.Layout(display="flex", flex_flow="row wrap"))
+        super().__init__([box, self.status, widgets.HBox([self.loss_output, self.result_output])])
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def train(self):
+        from .playground import train_playground
+
+        settings = self.values()
+        epochs = settings["epochs"]
+        every = max(1, epochs // 10)  # about 10 redraws of the live curve per run
+
+        def live(epoch, history):
+            if epoch % every == 0 or epoch == epochs:
+                self.loss_figure.clear()
+                draw_loss(self.loss_figure, history, epochs)
+                _png_output(self.loss_output, self.loss_figure)
+                self.status.value = f"epoch {epoch}/{epochs}: loss {history.train_loss[-1]:.4f}"
+
+        self.train_button.disabled = True
+        try:
+            self.run = train_playground(**settings, callback=live)
+        finally:
+            self.train_button.disabled = False
+        history = self.run.history
+        if history.diverged:
+            self.status.value = f"diverged after {history.epochs} epochs: lower the learning rate"
+        elif history.train_acc:
+            self.status.value = (f"done: {history.epochs} epochs, loss {history.train_loss[-1]:.4f}, "
+                                 f"training accuracy {history.train_acc[-1]:.1%}")
+        else:
+            self.status.value = f"done: {history.epochs} epochs, loss {history.train_loss[-1]:.4f}"
+        self.loss_figure.clear()
+        draw_loss(self.loss_figure, history, epochs)
+        _png_output(self.loss_output, self.loss_figure)
+        self.result_figure.clear()
+        draw_result(self.result_figure, self.run)
+        _png_output(self.result_output, self.result_figure)
+        return self.run
+
+
+def playground(**settings):
+    """The training Playground widget (see ``Playground``); keyword arguments set its controls."""
+    return Playground(**settings)
