@@ -12,11 +12,14 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: lab test test-nb setup clean help
+.PHONY: lab test test-nb html app setup clean help
 
 help:
 	@echo "make lab   set up .venv, then start JupyterLab on notebooks/ (NO_BROWSER=1, PORT=8888)"
-	@echo "make test  set up .venv with the test tools, then pytest over tests/ and nbval over notebooks/"
+	@echo "make test  set up .venv with the test tools, then pytest over tests/ (browser tests included)"
+	@echo "           and nbval over notebooks/ and app/"
+	@echo "make html  the whole course as static HTML in build/html/ (stored outputs, no execution)"
+	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
 	@echo "make clean remove .venv"
 
 $(BIN)/python:
@@ -40,11 +43,19 @@ lab: $(LAB_STAMP)
 		$(if $(NO_BROWSER),--no-browser,)
 
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest tests notebooks app $(NBVAL)
 
 # One notebook under nbval, e.g.  make test-nb NB=notebooks/00-start-here.ipynb
 test-nb: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(NB) $(NBVAL)
+
+html: $(LAB_STAMP)
+	$(BIN)/python scripts/build_html.py build/html
+	@echo "open build/html/index.html"
+
+app: $(LAB_STAMP)
+	@echo "Serving the Playground at http://localhost:$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/voila app/playground.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
 clean:
 	rm -rf $(VENV)

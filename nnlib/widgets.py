@@ -198,7 +198,7 @@ class Playground(widgets.VBox):
                                        continuous_update=False),
             "activation": _activation_dropdown(activation),
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
-                                         description="learning rate", continuous_update=False),
+                                         description="lr", continuous_update=False),
             "batch_size": widgets.Dropdown(options=[1, 4, 16, 64, 200], value=batch_size,
                                            description="batch size"),
             "epochs": widgets.IntSlider(value=epochs, min=10, max=500, step=10, description="epochs",

@@ -1,0 +1,54 @@
+"""Render the course as static HTML from the notebooks' stored outputs (nothing is executed).
+
+    python scripts/build_html.py OUTDIR
+
+Writes one page per notebook and an index.html listing them in course order.
+"""
+import html
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def title_of(nb, fallback):
+    """The notebook's first '# ' heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def main(outdir):
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter(template_name="lab")
+    entries = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        entries.append((path.stem, title_of(nb, path.stem)))
+    items = "\n".join(f'    <li><a href="{stem}.html">{html.escape(title)}</a></li>' for stem, title in entries)
+    (out / "index.html").write_text(f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Backprop: the course</title>
+<style>body {{ font-family: sans-serif; max-width: 46em; margin: 3em auto; line-height: 1.5 }}</style>
+</head><body>
+<h1>Backprop: how a neural network computes and learns</h1>
+<p>The course's notebooks with their stored outputs, in order. Each page is static: the figures
+are pictures, and the sliders of the live notebooks appear as their static twins.</p>
+<ol>
+{items}
+</ol>
+</body></html>
+""", encoding="utf-8")
+    print(f"wrote {len(entries)} pages and index.html to {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "html")
