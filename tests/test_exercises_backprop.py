@@ -27,6 +27,10 @@ def test_output_delta(capsys):
     assert "factor 2" in capsys.readouterr().out
     assert check_output_delta(model, x, y, -2 * (y - f)) is False
     assert "phi'(z2)" in capsys.readouterr().out
+    s = nnlib.sigmoid(f)
+    assert check_output_delta(model, x, y, -2 * (y - f) * s * (1 - s)) is False
+    assert "you took phi' at f" in capsys.readouterr().out
+    assert check_output_delta(model, x, y, float(f"{delta2:.4g}")) is True  # rounded to 4 digits
 
 
 def test_w1_gradient_matches_backprop_and_names_the_notes_slip(capsys):
@@ -43,3 +47,5 @@ def test_w1_gradient_matches_backprop_and_names_the_notes_slip(capsys):
     assert "row 1 of W1" in capsys.readouterr().out
     assert check_w1_gradient(model, x, y, 2, 1, -model[0].W.grad[1, 0]) is False
     assert "sign" in capsys.readouterr().out
+    assert check_w1_gradient(model, x, y, 2, 1, model[0].W.grad[1, 0] / x[0]) is False
+    assert "left out the last factor, x_1" in capsys.readouterr().out

@@ -22,13 +22,23 @@ def not_done(what):
     return None
 
 
+def as_number(answer):
+    """A float from an int, a float or a one-element array (``model(x)`` gives (1, 1) arrays);
+    None for anything else, strings included ("22" is text, not an answer)."""
+    if isinstance(answer, (str, bytes, bool)):
+        return None
+    arr = np.asarray(answer)
+    if arr.size != 1 or arr.dtype.kind not in "iuf":
+        return None
+    return float(arr.item())
+
+
 def check_number(answer, expected, what, rtol=1e-6, atol=1e-9):
     """Compare a numeric answer with the expected value; say by how much it is off."""
     if answer is None:
         return not_done(f"replace None with your value of {what}")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
+    value = as_number(answer)
+    if value is None:
         return report(False, f"{what} should be a number, got {type(answer).__name__} {answer!r}")
     if np.isclose(value, expected, rtol=rtol, atol=atol):
         return report(True, f"{what} = {expected:g}")

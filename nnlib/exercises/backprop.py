@@ -6,7 +6,9 @@ one input ``x: (2,)`` and target ``y``, and compute the right answer with nnlib 
 import numpy as np
 
 from ..activations import sigmoid
-from . import check_number, not_done, report
+from . import as_number, check_number, not_done, report
+
+TOLERANCE = 1e-4  # relative: four significant digits pass; the hints below need less
 
 
 def _forward(model, x):
@@ -24,17 +26,18 @@ def check_output_delta(model, x, y, answer):
     *_, z2, f = _forward(model, np.asarray(x, dtype=float))
     e = y - f
     expected = -2 * e * f * (1 - f)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return check_number(answer, expected, "delta2")
-    if np.isclose(value, -expected, rtol=1e-9):
-        return report(False, "the sign is flipped: loss = (y - f)^2, so d loss / d f = -2 (y - f) = -2 e")
-    if np.isclose(value, expected / 2, rtol=1e-9):
-        return report(False, "you lost the factor 2 from differentiating the square")
-    if np.isclose(value, -2 * e, rtol=1e-9):
-        return report(False, "that is d loss / d f; multiply by phi'(z2) = f (1 - f) to reach z2")
-    return check_number(answer, expected, "delta2 = -2 e phi'(z2)", rtol=1e-9)
+    value = as_number(answer)
+    if value is None or np.isclose(value, expected, rtol=TOLERANCE):
+        return check_number(answer, expected, "delta2", rtol=TOLERANCE)
+    hints = [(-expected, "the sign is flipped: loss = (y - f)^2, so d loss / d f = -2 (y - f) = -2 e"),
+             (expected / 2, "you lost the factor 2 from differentiating the square"),
+             (-2 * e, "that is d loss / d f; multiply by phi'(z2) = f (1 - f) to reach z2"),
+             (-2 * e * sigmoid(f) * (1 - sigmoid(f)),
+              "you took phi' at f; phi'(z2) = phi(z2) (1 - phi(z2)) = f (1 - f), with f = phi(z2)")]
+    for hint_value, hint in hints:
+        if np.isclose(value, hint_value, rtol=TOLERANCE):
+            return report(False, hint)
+    return check_number(answer, expected, "delta2 = -2 e phi'(z2)", rtol=TOLERANCE)
 
 
 def check_w1_gradient(model, x, y, i, j, answer):
@@ -48,13 +51,16 @@ def check_w1_gradient(model, x, y, i, j, answer):
     row = i - 1
     expected = common * W2[0, row] * h[row] * (1 - h[row]) * x[j - 1]
     literal = common * W2[0, row] * h[0] * (1 - h[0]) * x[j - 1]  # the notes' phi'(w^(1)_1j x)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return check_number(answer, expected, f"d loss / d w^(1)_{i}{j}")
-    if row != 0 and np.isclose(value, literal, rtol=1e-9):
-        return report(False, f"you used phi' of row 1 of W1, as the notes literally write; "
-                      f"w^(1)_{i}{j} feeds hidden unit {i}, so use phi'(w^(1)_{i} . x), row {i}")
-    if np.isclose(value, -expected, rtol=1e-9):
-        return report(False, "the sign is flipped: start from d loss / d f = -2 e")
-    return check_number(answer, expected, f"d loss / d w^(1)_{i}{j}", rtol=1e-9)
+    value = as_number(answer)
+    what = f"d loss / d w^(1)_{i}{j}"
+    if value is None or np.isclose(value, expected, rtol=TOLERANCE):
+        return check_number(answer, expected, what, rtol=TOLERANCE)
+    hints = [(-expected, "the sign is flipped: start from d loss / d f = -2 e"),
+             (expected / x[j - 1], f"you left out the last factor, x_{j} = {x[j - 1]:g}")]
+    if row != 0:
+        hints.append((literal, f"you used phi' of row 1 of W1, as the notes literally write; "
+                               f"w^(1)_{i}{j} feeds hidden unit {i}, so use phi'(w^(1)_{i} . x), row {i}"))
+    for hint_value, hint in hints:
+        if np.isclose(value, hint_value, rtol=TOLERANCE):
+            return report(False, hint)
+    return check_number(answer, expected, what, rtol=TOLERANCE)
