@@ -2,9 +2,11 @@
 
     python scripts/build_html.py OUTDIR
 
-Writes one page per notebook and an index.html listing them in course order.
+Writes one page per notebook and an index.html listing them in course order. MathJax is copied
+next to the pages (from the jupyter-server-mathjax package), so formulas are typeset offline too.
 """
 import html
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,7 +29,12 @@ def title_of(nb, fallback):
 def main(outdir):
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    import jupyter_server_mathjax
+
+    mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
+    shutil.copytree(mathjax, out / "mathjax", dirs_exist_ok=True)
+    exporter = HTMLExporter(template_name="lab",
+                            mathjax_url="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe")
     entries = []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         nb = nbformat.read(path, as_version=4)

@@ -23,3 +23,5 @@ def test_static_html_has_every_notebook_in_course_order(tmp_path):
                       for out in cell.get("outputs", []))
         assert page.count('src="data:image/png') >= figures  # every stored figure is embedded
         assert "Traceback" not in page
+        assert 'src="mathjax/MathJax.js' in page  # formulas typeset offline
+    assert (tmp_path / "mathjax" / "MathJax.js").exists()
