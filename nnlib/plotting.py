@@ -5,6 +5,7 @@ figure shows what the library computes, not a second implementation of it.
 """
 import matplotlib.colors as mcolors
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .activations import get_activation
 from .layers import Dense
@@ -125,11 +126,14 @@ def plot_loss_curve(ax, history, log=False):
     return ax
 
 
-def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
+def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5, legend=False):
     """The classes a model predicts over the plane (shaded), with the data points on top.
 
     X: (N, 2); y: (N,) labels. A model with one output is read as P(class 1) (e.g. a sigmoid
     output); with C outputs, as class scores (softmax is applied for the shading).
+    legend: False (none), True, a matplotlib ``loc`` string such as "upper left", or a dict of
+    ``ax.legend`` keywords (e.g. {"loc": "upper left", "bbox_to_anchor": (1.02, 1)} to put it
+    outside): a colour key "class 0", "class 1", ... (a class's shading and points share a colour).
     """
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
@@ -150,6 +154,15 @@ def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5):
     ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap=cmap, vmin=-0.5, vmax=n_classes - 0.5,
                edgecolors="k", s=25)
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
+    if legend:
+        handles = [Line2D([], [], ls="", marker="s", ms=9, markerfacecolor=color, markeredgecolor="k",
+                          label=f"class {c}") for c, color in enumerate(CLASS_COLORS[:n_classes])]
+        options = {"loc": "best", "fontsize": 8, "framealpha": 0.9}
+        if isinstance(legend, dict):
+            options.update(legend)
+        elif isinstance(legend, str):
+            options["loc"] = legend
+        ax.legend(handles=handles, **options)
     return ax
 
 

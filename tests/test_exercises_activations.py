@@ -62,9 +62,22 @@ def test_sigmoid_prime_at_ln3(capsys):
     assert check_sigmoid_prime_at_ln3(3 / 16) is True
     capsys.readouterr()
     for wrong, hint in [(0.75, "sigma(ln 3) itself"), (0.25, "sigma'(0)"), (0.36, "tanh'(ln 3)"),
-                        (-0.1875, "never negative"), (0.2, "off by +0.0125"), ("3/16", "should be a number")]:
+                        (-0.1875, "never negative"), (0.2, "off by +0.0125"), ("3/16", "should be a number"),
+                        (0.188, "off by +0.0005"), (np.array([0.1, 0.2]), "should be a number")]:
         assert check_sigmoid_prime_at_ln3(wrong) is False
         assert hint in last_line(capsys)
+
+
+def test_sigmoid_prime_at_ln3_tolerance_as_stated():
+    """The notebook states: within 0.1 % of the exact value; a one-element array is a number."""
+    assert check_sigmoid_prime_at_ln3(0.1875 * (1 + 0.9e-3)) is True
+    assert check_sigmoid_prime_at_ln3(0.1875 * (1 - 0.9e-3)) is True
+    assert check_sigmoid_prime_at_ln3(0.1875 * (1 + 1.1e-3)) is False
+    assert check_sigmoid_prime_at_ln3(np.array([0.1875])) is True
+    assert check_sigmoid_prime_at_ln3(np.array([[0.1875]])) is True
+    assert check_sigmoid_prime_at_ln3(np.float32(0.1875)) is True
+    # a rounded tempting wrong answer still gets its hint
+    assert check_sigmoid_prime_at_ln3(0.7501) is False
 
 
 # -- exercise 2 -----------------------------------------------------------------------------
@@ -81,6 +94,27 @@ def test_threshold_worked_solutions_pass(capsys):
     assert check_saturation_threshold(x_star) is True
     assert check_saturation_threshold(np.float64(4.5849)) is True
     assert last_line(capsys).startswith("correct")
+    assert check_saturation_threshold(4.585) is True  # the value the solution quotes
+    assert check_saturation_threshold(np.array([4.585])) is True  # a one-element array is a number
+
+
+def test_threshold_tolerance_as_stated(capsys):
+    """The notebook states: within 0.001 of the exact point."""
+    assert check_saturation_threshold(SIGMOID_PRIME_THRESHOLD + 0.0009) is True
+    assert check_saturation_threshold(SIGMOID_PRIME_THRESHOLD - 0.0009) is True
+    capsys.readouterr()
+    assert check_saturation_threshold(SIGMOID_PRIME_THRESHOLD - 0.0011) is False
+    assert "0.010011 is still above 0.01" in last_line(capsys)
+    assert check_saturation_threshold(SIGMOID_PRIME_THRESHOLD + 0.0011) is False
+    assert "0.009989 is below 0.01" in last_line(capsys)
+
+
+def test_threshold_boundary_message_shows_enough_digits(capsys):
+    """4.58 is rejected; the message must not read like sigma'(x) = 0.0100 >= 0.01."""
+    assert check_saturation_threshold(4.58) is False
+    out = last_line(capsys)
+    assert "sigma'(x) = 0.010048 is still above 0.01" in out
+    assert "within 0.001" in out
 
 
 @pytest.mark.parametrize("answer, hint", [
@@ -89,6 +123,7 @@ def test_threshold_worked_solutions_pass(capsys):
     (3.0, "further out"),
     (10.0, "closer to 0"),
     ("4.58", "should be a number"),
+    (np.array([4.58, 4.59]), "should be a number"),
 ])
 def test_threshold_hints(answer, hint, capsys):
     assert check_saturation_threshold(answer) is False

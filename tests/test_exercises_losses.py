@@ -33,6 +33,20 @@ def test_cross_entropy_worked_solution(capsys):
     assert my_loss == pytest.approx(2.153, abs=5e-4)  # the value the solution text quotes
 
 
+def test_cross_entropy_accepts_rounded_values_within_the_stated_tolerance(capsys):
+    """The notebook states: within 0.001 of the exact value; a one-element array is a number."""
+    exact = float(nnlib.CrossEntropyLoss()(Z1[None, :], np.array([TRUE1])))
+    for answer in (2.153, 2.1532, np.array([2.153]), np.array([[2.153]]), np.float32(2.153),
+                   exact + 0.0009, exact - 0.0009):
+        assert check_cross_entropy(answer, Z1, TRUE1) is True, answer
+    capsys.readouterr()
+    for answer in (exact + 0.0011, 2.15, np.array([2.153, 2.153])):   # 2.15: two decimals are too few
+        assert check_cross_entropy(answer, Z1, TRUE1) is False, answer
+    # a rounded mistake still gets its specific hint
+    assert check_cross_entropy(round(-float(np.log(nnlib.softmax(Z1)[1])), 3), Z1, TRUE1) is False
+    assert "class 1; the true class is 0" in last_line(capsys)
+
+
 @pytest.mark.parametrize("mistake, hint", [
     (lambda p: np.log(p[0]), "minus sign"),
     (lambda p: -np.log10(p[0]), "log10"),
@@ -65,6 +79,19 @@ def test_gradient_worked_solution(capsys):
     loss(Z2[None, :], np.array([TRUE2]))
     np.testing.assert_allclose(my_gradient, loss.backward()[0])
     np.testing.assert_allclose(my_gradient, [0.1753, -0.9609, 0.7856], atol=5e-5)  # as quoted
+
+
+def test_gradient_accepts_the_quoted_rounded_values(capsys):
+    """The notebook states: every entry within 0.001 of the exact value."""
+    for answer in ([0.1753, -0.9609, 0.7856], np.array([0.175, -0.961, 0.786]),
+                   np.array([[0.1753, -0.9609, 0.7856]]), np.array([[0.1753], [-0.9609], [0.7856]])):
+        assert check_ce_gradient(answer, Z2, TRUE2) is True, answer
+    capsys.readouterr()
+    assert check_ce_gradient([0.1753, -0.9609, 0.7876], Z2, TRUE2) is False
+    out = last_line(capsys)
+    assert "entry 2 is" in out and "more than 0.001" in out
+    assert check_ce_gradient([-0.1753, 0.9609, -0.7856], Z2, TRUE2) is False  # rounded, sign flipped
+    assert "sign is flipped" in last_line(capsys)
 
 
 @pytest.mark.parametrize("mistake, hint", [
@@ -104,6 +131,23 @@ def test_temperature_worked_solution(capsys):
     assert my_T == pytest.approx(0.4481, abs=5e-5)  # as quoted in the solution
     assert check_temperature(my_T, Z3, TARGET3) is True
     assert last_line(capsys).startswith("correct")
+    assert check_temperature(0.4481, Z3, TARGET3) is True  # the quoted, rounded value
+    assert check_temperature(np.array([0.4481]), Z3, TARGET3) is True
+
+
+def test_temperature_checks_exactly_what_the_notebook_states(capsys):
+    """The notebook states: the top probability p must round to 0.900, |p - 0.9| < 0.0005."""
+    top = lambda T: nnlib.softmax(Z3 / T).max()  # noqa: E731
+    assert top(0.45) == pytest.approx(0.8991, abs=5e-5)
+    assert check_temperature(0.45, Z3, TARGET3) is False   # p = 0.8991 rounds to 0.899
+    out = last_line(capsys)
+    assert "p = 0.89909" in out and "does not round to 0.900" in out and "make T smaller" in out
+    for T in (0.448, 0.449):                                # p = 0.90003 and 0.89956: both round to 0.900
+        assert abs(top(T) - 0.9) < 0.0005
+        assert check_temperature(T, Z3, TARGET3) is True
+    assert abs(top(0.447) - 0.9) >= 0.0005                  # p = 0.9005...: rounds to 0.901
+    assert check_temperature(0.447, Z3, TARGET3) is False
+    assert "make T larger" in last_line(capsys)
 
 
 @pytest.mark.parametrize("answer, hint", [

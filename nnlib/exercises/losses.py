@@ -2,11 +2,18 @@
 
 Each check takes the student's answer and the problem (logits z of one sample, the true class,
 ...), so an instructor may change the numbers in the notebook and the checks still hold.
+Classes count from 0. Numbers may be given as one-element numpy arrays. The tolerances are the
+ones the notebook states: a loss or a gradient entry within 0.001 of the exact value (so an
+answer rounded to three or four decimals passes), a temperature whose top probability rounds to
+the target (to three decimals).
 """
 import numpy as np
 
 from ..losses import softmax
-from . import check_number, not_done, report
+from . import as_number, check_number, not_done, report
+
+ATOL = 1e-3  # exercises 1 and 2: |answer - exact| <= 0.001 (for the gradient: every entry)
+DECIMALS = 3  # exercise 3: the top probability must round to the target to this many decimals
 
 
 def _logits(z):
@@ -16,19 +23,18 @@ def _logits(z):
     return z
 
 
-def _close(answer, value):
-    try:
-        return bool(np.isclose(float(answer), value, rtol=1e-6, atol=1e-9))
-    except (TypeError, ValueError):
-        return False
+def _close(answer, value, atol=ATOL):
+    number = as_number(answer)
+    return number is not None and abs(number - value) <= atol
 
 
-def check_cross_entropy(answer, z, true_class):
-    """The cross-entropy of one sample: -sum_c y_c ln p_c = -ln p[true_class], p = softmax(z)."""
+def check_cross_entropy(answer, z, true_class, atol=ATOL):
+    """The cross-entropy of one sample: -sum_c y_c ln p_c = -ln p[true_class], p = softmax(z);
+    accepted within ``atol``."""
     z = _logits(z)
     p = softmax(z)
     expected = float(-np.log(p[true_class]))
-    if answer is not None and not _close(answer, expected):
+    if answer is not None and not _close(answer, expected, atol):
         hints = [(np.log(p[true_class]), "that is ln p of the true class: the loss has a minus sign in front"),
                  (-np.log10(p[true_class]), "that uses log10; the notes' ln is the natural logarithm, np.log"),
                  (p[true_class], "that is the probability of the true class; the loss is -ln of it"),
@@ -42,13 +48,14 @@ def check_cross_entropy(answer, z, true_class):
                 hints.append((-np.log(p[c]), f"that is -ln p of class {c}; the true class is {true_class} "
                                              "(classes count from 0)"))
         for value, hint in hints:
-            if _close(answer, float(value)):
+            if _close(answer, float(value), atol):
                 return report(False, hint)
-    return check_number(answer, expected, f"the cross-entropy -ln p[{true_class}]")
+    return check_number(answer, expected, f"the cross-entropy -ln p[{true_class}]", rtol=0, atol=atol)
 
 
-def check_ce_gradient(answer, z, true_class):
-    """dCE/dz for one sample: p - y, with p = softmax(z) and y one-hot at true_class. answer: (C,)."""
+def check_ce_gradient(answer, z, true_class, atol=ATOL):
+    """dCE/dz for one sample: p - y, with p = softmax(z) and y one-hot at true_class. answer: (C,)
+    (or (1, C), (C, 1)); every entry accepted within ``atol``."""
     z = _logits(z)
     p = softmax(z)
     y = np.eye(z.size)[true_class]
@@ -56,12 +63,16 @@ def check_ce_gradient(answer, z, true_class):
     if answer is None:
         return not_done(f"replace None with your array of {z.size} partial derivatives dCE/dz_c")
     try:
+        if isinstance(answer, (str, bytes)):
+            raise TypeError("text is not an array")
         g = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
         return report(False, f"the answer should be an array of {z.size} numbers, got {answer!r}")
+    if g.ndim == 2 and 1 in g.shape and g.size == expected.size:
+        g = g.ravel()  # a row (1, C) or a column (C, 1) is fine
     if g.shape != expected.shape:
         return report(False, f"the gradient has one entry per class, shape {expected.shape}; yours has shape {g.shape}")
-    close = lambda v: np.allclose(g, v, rtol=1e-6, atol=1e-9)  # noqa: E731
+    close = lambda v: bool(np.all(np.abs(g - v) <= atol))  # noqa: E731
     if close(expected):
         return report(True, f"dCE/dz = p - y = {np.array2string(expected, precision=4)} (it sums to 0)")
     if close(y - p):
@@ -71,32 +82,35 @@ def check_ce_gradient(answer, z, true_class):
     for c in range(z.size):
         if c != true_class and close(p - np.eye(z.size)[c]):
             return report(False, f"you put the 1 of y at class {c}; the true class is {true_class} (classes count from 0)")
-    wrong = np.flatnonzero(~np.isclose(g, expected, rtol=1e-6, atol=1e-9))
+    wrong = np.flatnonzero(np.abs(g - expected) > atol)
     c = int(wrong[0])
     return report(False, f"entry {c} is {expected[c]:.6f}, you have {g[c]:.6f} "
-                         f"({len(wrong)} of {z.size} entries off); recall p - y sums to 0")
+                         f"({len(wrong)} of {z.size} entries off by more than {atol:g}); recall p - y sums to 0")
 
 
-def check_temperature(answer, z, target, tol=1e-3):
-    """A temperature T > 0 with max softmax(z / T) = target (to within tol)."""
+def check_temperature(answer, z, target, decimals=DECIMALS):
+    """A temperature T > 0 whose top probability max softmax(z / T) rounds to ``target`` to
+    ``decimals`` decimals: |p - target| < 0.5 * 10**-decimals (0.0005 for three decimals)."""
     z = _logits(z)
     if not 1 / z.size < target < 1:
         raise ValueError(f"target must lie between 1/C = {1 / z.size:g} and 1, got {target!r}")
     if answer is None:
         return not_done("replace None with your temperature T")
-    try:
-        T = float(answer)
-    except (TypeError, ValueError):
+    T = as_number(answer)
+    if T is None:
         return report(False, f"T should be a number, got {type(answer).__name__} {answer!r}")
     if not np.isfinite(T) or T <= 0:
         return report(False, f"T must be a positive number (we divide the logits by it), got {T:g}")
-    top = softmax(z / T).max()
-    if abs(top - target) <= tol:
-        return report(True, f"at T = {T:.4f} the top class has p = {top:.4f}")
-    if abs(softmax(z * T).max() - target) <= tol:
+    half = 0.5 * 10.0 ** -decimals
+    want = f"{target:.{decimals}f}"
+    top = float(softmax(z / T).max())
+    shown = f"p = {top:.{decimals + 2}f}"  # two more decimals than asked, so the rounding is visible
+    if abs(top - target) < half:
+        return report(True, f"at T = {T:.4f} the top class has {shown}, which rounds to {want}")
+    if abs(softmax(z * T).max() - target) < half:
         return report(False, f"that is 1/T: softmax(z / T) divides the logits by T; try T = {1 / T:.4f}")
     if top < target:
-        return report(False, f"at T = {T:.4f} the top class has p = {top:.4f}, below {target:g}: "
-                             "make T smaller (T -> 0 sharpens towards the argmax)")
-    return report(False, f"at T = {T:.4f} the top class has p = {top:.4f}, above {target:g}: "
-                         "make T larger (T -> infinity flattens towards uniform)")
+        return report(False, f"at T = {T:.4f} the top class has {shown}, which does not round to {want} "
+                             "(it is too low): make T smaller (T -> 0 sharpens towards the argmax)")
+    return report(False, f"at T = {T:.4f} the top class has {shown}, which does not round to {want} "
+                         "(it is too high): make T larger (T -> infinity flattens towards uniform)")
