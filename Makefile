@@ -57,5 +57,18 @@ app: $(LAB_STAMP)
 	@echo "Serving the Playground at http://localhost:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/voila app/playground.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
+# make bench: nnlib vs PyTorch, scikit-learn and the matmul limit, plus course timings (a few minutes).
+# Writes benchmarks/results/ (git-ignored). Benchmark-only packages: requirements-bench.txt.
+BENCH_STAMP := $(VENV)/.installed-bench
+.PHONY: bench
+$(BENCH_STAMP): requirements-bench.txt $(LAB_STAMP)
+	$(PIP) install -r requirements-bench.txt || { echo "PyTorch could not be installed: the benchmark runs without it"; \
+		grep -iv '^torch' requirements-bench.txt > $(VENV)/requirements-bench-notorch.txt; \
+		$(PIP) install -r $(VENV)/requirements-bench-notorch.txt; }
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV)

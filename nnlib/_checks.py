@@ -33,7 +33,7 @@ def as_float_array(x, name, ndim=None, dtype=None, finite=True):
     An ndarray of the right float dtype is returned as it is (no copy).
     """
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        arr = x if dtype is None else x.astype(dtype, copy=False)
+        arr = x if dtype is None or x.dtype == dtype else x.astype(dtype)
     else:
         if isinstance(x, (str, bytes)):
             raise TypeError(f"{name} must be an array of numbers, got a string: {x!r}")

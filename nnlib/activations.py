@@ -31,10 +31,15 @@ def linear_prime(x, a=1.0, b=0.0):
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), computed without overflow: e^-|x| never exceeds 1."""
+    """1 / (1 + e^-x), computed without overflow: e^-|x| never exceeds 1.
+
+    With e = e^-|x|: for x >= 0 that is 1 / (1 + e); for x < 0, multiplying top and bottom by
+    e^x, it is e / (1 + e). So the numerator is picked by the sign of x and the division is
+    done once.
+    """
     x = to_float(x)
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_prime(x):
@@ -185,8 +190,14 @@ class ReLU(Activation):
         return relu_prime(z)
 
     def backward(self, dout):
+        """dout: (N, D) -> dz: (N, D), dout where the unit was on (z > 0), else 0."""
         dout = self._check_dout(dout, None if self._z is None else self._z.shape)
-        return np.where(self._z > 0, dout, 0.0)  # the gradient passes where the unit was on
+        # The gradient passes where the unit was on. Multiplying by the 0/1 mask is several times
+        # faster than np.where(z > 0, dout, 0.0) on large batches (no branch per element); the
+        # "+= 0.0" turns the -0.0 that (negative dout) * 0 gives into a plain 0.0.
+        dz = dout * (self._z > 0)
+        dz += 0.0
+        return dz
 
 
 ACTIVATIONS = {cls.name: cls for cls in (LinearActivation, Sigmoid, Tanh, Heaviside, ReLU)}

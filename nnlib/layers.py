@@ -63,16 +63,21 @@ class Dense(Layer):
             z += self.b.data
         return z
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad=True):
         """dout: (N, out_features) = dloss/dz -> dx: (N, in_features) = dloss/dx.
 
         Adds dW = dout^T x (out, in) and db = sum of dout over the batch (out,) to the grads.
+        ``input_grad=False`` skips dx and returns None: the first layer of a network does not
+        need it (nothing learns from the gradient with respect to the data), and it costs a
+        matrix product as large as dW's.
         """
         x = self._x
         dout = self._check_dout(dout, None if x is None else (x.shape[0], self.out_features))
         self.W.grad += dout.T @ x  # (out, in): sum over the batch of outer products dz_n x_n^T
         if self.b is not None:
             self.b.grad += dout.sum(axis=0)  # (out,)
+        if not input_grad:
+            return None
         return dout @ self.W.data  # (N, in)
 
     def config(self):

@@ -1,4 +1,6 @@
 """Sequential: layers applied one after another, y = f_L(... f_2(f_1(x))); and mlp() to build one."""
+import numpy as np
+
 from ._checks import as_rng, check_positive_int
 from .activations import get_activation
 from .core import Layer
@@ -28,9 +30,16 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
-        """dout: dloss/d(output) -> dloss/dx; every layer adds its parameters' gradients."""
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad=True):
+        """dout: dloss/d(output) -> dloss/dx; every layer adds its parameters' gradients.
+
+        ``input_grad=False`` (what ``fit`` passes) lets a first Dense layer skip dloss/dx, the
+        gradient with respect to the data, and returns None: training never uses it, and it
+        costs a matrix product as large as that layer's dW.
+        """
+        for i, layer in reversed(list(enumerate(self.layers))):
+            if i == 0 and not input_grad and isinstance(layer, Dense):
+                return layer.backward(dout, input_grad=False)
             dout = layer.backward(dout)
         return dout
 
@@ -63,10 +72,12 @@ class Sequential(Layer):
         return "Sequential(\n" + "\n".join(lines) + "\n)"
 
 
-def mlp(sizes, activation="relu", *, rng=None, bias=True, output_activation=None, init=None):
+def mlp(sizes, activation="relu", *, rng=None, bias=True, output_activation=None, init=None,
+        dtype=np.float64):
     """A fully connected network: ``mlp([2, 3, 1], "sigmoid")`` is Dense(2, 3), Sigmoid,
     Dense(3, 1). The activation goes after every layer but the last; ``output_activation``
     (a name) adds one after the last too. ``init`` defaults to 'he' for ReLU, else 'lecun'.
+    ``dtype=np.float32`` makes every weight float32 (give it float32 data too).
 
     Every layer draws its weights from the one ``rng``, so a seed fixes the whole network.
     """
@@ -81,7 +92,7 @@ def mlp(sizes, activation="relu", *, rng=None, bias=True, output_activation=None
     rng = as_rng(rng)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Dense(n_in, n_out, bias=bias, rng=rng, init=init))
+        layers.append(Dense(n_in, n_out, bias=bias, rng=rng, init=init, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(get_activation(activation))
     if output_activation is not None:

@@ -1,0 +1,137 @@
+"""Course-level figures: what a student waits for.
+
+- ``import nnlib`` in a fresh interpreter (median of 5);
+- each widget's drawing function, alone and as ``Explorer.redraw()`` (clear, draw, PNG encoding:
+  what the student waits for after moving a slider), median of 7 after a warm-up;
+- the Playground's default retrain, ``nnlib.widgets.playground().train()`` (median of 3);
+- every notebook executed by ``jupyter nbconvert --to notebook --execute --stdout`` (kernel start
+  included; once each), and the total.
+"""
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+REDRAW_TARGET_S = 0.100
+COURSE_TARGET_S = 90.0
+
+
+def median_time(fn, repeats, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def import_time(repeats=5):
+    code = "import time; t = time.perf_counter(); import nnlib; print(time.perf_counter() - t)"
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True, cwd=ROOT).stdout) for _ in range(repeats)]
+    return statistics.median(times)
+
+
+def widget_times(repeats=7):
+    """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only) and with the
+    PNG encoding (``Explorer.redraw`` / the Playground's ``_png_output``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from nnlib import widgets as W
+    from nnlib.playground import train_playground
+
+    out = {}
+    explorers = {
+        "draw_neuron": (W.neuron_explorer, W.draw_neuron),
+        "draw_activation": (W.activation_explorer, W.draw_activation),
+        "draw_network": (W.network_explorer, W.draw_network),
+        "draw_softmax": (W.softmax_explorer, W.draw_softmax),
+    }
+    for name, (build, draw) in explorers.items():
+        explorer = build()
+        values = explorer.values()
+
+        def draw_only(explorer=explorer, draw=draw, values=values):
+            explorer.figure.clear()
+            draw(explorer.figure, **values)
+
+        out[name] = {"draw": median_time(draw_only, repeats),
+                     "redraw": median_time(explorer.redraw, repeats)}
+
+    run = train_playground()  # the Playground's defaults
+    fig_loss = Figure(figsize=(4.8, 3.6))
+    fig_loss.subplots_adjust(left=0.16, bottom=0.17, right=0.96, top=0.9)
+    fig_result = Figure(figsize=(4.8, 3.6), layout="constrained")
+    for name, fig, draw in (("draw_loss", fig_loss, lambda f: W.draw_loss(f, run.history, 100)),
+                            ("draw_result", fig_result, lambda f: W.draw_result(f, run))):
+        def draw_only(fig=fig, draw=draw):
+            fig.clear()
+            draw(fig)
+
+        def redraw(fig=fig, draw=draw):
+            fig.clear()
+            draw(fig)
+            W.figure_png(fig)
+
+        out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(redraw, repeats)}
+    return out
+
+
+def playground_time(repeats=3):
+    from nnlib import widgets as W
+
+    return median_time(lambda: W.playground().train(), repeats)
+
+
+def notebook_times(log=lambda msg: None):
+    """{notebook file name: seconds or None if it failed} for every notebook, in order."""
+    out = {}
+    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                               "--execute", "--stdout", str(nb)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        out[nb.name] = time.perf_counter() - t if proc.returncode == 0 else None
+        log(".")
+    return out
+
+
+def measure(log=lambda msg: None):
+    result = {"import_nnlib_s": import_time()}
+    log(".")
+    result["widgets"] = widget_times()
+    log(".")
+    result["playground_train_s"] = playground_time()
+    log(".")
+    result["notebooks"] = notebook_times(log)
+    done = [s for s in result["notebooks"].values() if s is not None]
+    result["notebooks_total_s"] = sum(done)
+    return result
+
+
+def course_lines(c):
+    """The course-level figures as lines of text, with the targets."""
+    ok = "met" if c["notebooks_total_s"] < COURSE_TARGET_S else "NOT met"
+    lines = [f"course: import nnlib {c['import_nnlib_s'] * 1e3:.0f} ms (fresh interpreter, median of 5)",
+             f"  widget drawing, median of 7 (target: redraw under {REDRAW_TARGET_S * 1e3:.0f} ms):",
+             f"    {'function':<18}{'draw only':>12}{'with PNG':>12}"]
+    for name, t in c["widgets"].items():
+        flag = "" if t["redraw"] < REDRAW_TARGET_S else "   over target"
+        lines.append(f"    {name:<18}{t['draw'] * 1e3:>9.1f} ms{t['redraw'] * 1e3:>9.1f} ms{flag}")
+    lines.append(f"  Playground default retrain (playground().train(): 100 epochs, live curve, "
+                 f"result): {c['playground_train_s']:.2f} s")
+    lines.append("  notebooks (nbconvert --execute, kernel start included):")
+    for name, s in c["notebooks"].items():
+        lines.append(f"    {name:<36}{'FAILED' if s is None else f'{s:7.1f} s'}")
+    failed = [n for n, s in c["notebooks"].items() if s is None]
+    lines.append(f"    {'total':<36}{c['notebooks_total_s']:7.1f} s   (target under "
+                 f"{COURSE_TARGET_S:.0f} s: {ok})" + (f"; {len(failed)} failed, not counted" if failed else ""))
+    return lines

@@ -1,0 +1,91 @@
+"""The benchmark's own code (benchmarks/) is correct on tiny data: nnlib's loop and fit make the
+same updates, the hand-written numpy loop agrees with nnlib, every system learns, the gradient
+check passes and the report is written. Nothing here is timed; `make bench` measures."""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load(name):
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+wl = load("workloads")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return {w.key: w for w in wl.make_workloads(scale=0.03)}
+
+
+@pytest.mark.parametrize("key", ["W1", "W2", "W3-f64", "W3-f32"])
+def test_loop_fit_and_numpy_do_the_same_training(tiny, key):
+    w = tiny[key]
+    runs = {}
+    for system in (wl.NnlibLoop(), wl.NnlibFit(), wl.NumpyLoop()):
+        state = system.prepare(w)
+        system.train(state)
+        runs[system.name] = (system, state)
+    loop, fit = runs["nnlib loop"][1]["model"], runs["nnlib fit"][1]["model"]
+    for p, q in zip(loop.parameters(), fit.parameters()):
+        assert p.data.tobytes() == q.data.tobytes()
+    numpy_state = runs["numpy loop"][1]
+    tol = 1e-4 if w.dtype == np.float32 else 1e-9
+    for W, p in zip(numpy_state["Ws"], [d.W for d in loop if hasattr(d, "W")]):
+        np.testing.assert_allclose(W, p.data, rtol=tol, atol=tol)
+    loss, acc = runs["nnlib loop"][0].evaluate(runs["nnlib loop"][1])
+    assert np.isfinite(loss)
+
+
+def test_workloads_match_the_issue():
+    full = {w.key: w for w in wl.make_workloads(("W1", "W2"))}
+    assert full["W1"].sizes == [2, 3, 1] and full["W1"].batch_size == 1 and full["W1"].steps == 10_000
+    assert not full["W1"].bias and full["W1"].activation == "sigmoid"
+    assert full["W2"].sizes == [64, 128, 10] and full["W2"].batch_size == 32 and full["W2"].epochs == 20
+
+
+def test_flops_per_sample_counts_forward_dw_and_dx_but_not_the_datas_gradient(tiny):
+    w = tiny["W3-f64"]
+    pairs = [(784, 512), (512, 512), (512, 10)]
+    want = sum(2 * 2 * i * o for i, o in pairs) + sum(2 * i * o for i, o in pairs[1:])
+    assert w.flops_per_sample() == want
+
+
+def test_scikit_learn_learns_on_w2(tiny):
+    w = tiny["W2"]
+    system = wl.SklearnMLP()
+    state = system.prepare(w)
+    system.train(state)
+    loss, acc = system.evaluate(state)
+    assert np.isfinite(loss) and 0 <= acc <= 1
+
+
+def test_gradient_check_on_the_benchmark_models(tiny):
+    assert wl.gradient_check(tiny["W1"]) < 1e-6
+    assert wl.gradient_check(tiny["W3-f64"], entries=3) < 1e-6
+
+
+def test_quick_run_writes_the_report(tmp_path, monkeypatch):
+    bench = load("bench")
+    monkeypatch.setattr(wl, "torch_available", lambda: False)  # keep the test light
+    monkeypatch.setattr(bench.wl, "torch_available", lambda: False)
+    bench.main(["--quick", "--repeats", "1", "--workloads", "W1,W2", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert set(report["workloads"]) == {"W1", "W2"}
+    assert report["workloads"]["W1"]["loop_equals_fit"]
+    text = (tmp_path / "bench.txt").read_text()
+    assert "nnlib loop" in text and "scikit-learn" in text and "limit" in text
+    assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")
