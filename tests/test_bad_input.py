@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from conftest import assert_unchanged, snapshot
+from model_state import assert_unchanged, snapshot
 
 
 def make():
