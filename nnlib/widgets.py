@@ -157,6 +157,8 @@ def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
 def draw_loss(fig, history, epochs):
     """The loss curve so far, on an x-axis that already spans all ``epochs``."""
     ax = fig.add_subplot()
+    if fig.get_layout_engine() is None:  # the Playground's fixed margins (cleared with the figure)
+        fig.subplots_adjust(left=0.16, bottom=0.17, right=0.96, top=0.9)
     if history.epochs:
         plotting.plot_loss_curve(ax, history)  # linear y: a log axis costs 3x the drawing time
     ax.set(xlim=(0, epochs + 1), ylim=(0, None), xlabel="epoch", ylabel="loss", title="training loss")
@@ -207,9 +209,8 @@ class Playground(widgets.VBox):
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.train_button.on_click(lambda _button: self.train())
         self.status = widgets.HTML("press Train")
-        # fixed margins: constrained layout would double the cost of each live redraw
+        # fixed margins (set in draw_loss): constrained layout would double each live redraw's cost
         self.loss_figure = Figure(figsize=(4.8, 3.6))
-        self.loss_figure.subplots_adjust(left=0.16, bottom=0.17, right=0.96, top=0.9)
         self.result_figure = Figure(figsize=(4.8, 3.6), layout="constrained")
         self.loss_output, self.result_output = widgets.Output(), widgets.Output()
         self.run = None

@@ -112,10 +112,23 @@ def act(page, cell, exact, kind, value):
     elif kind == "checkbox":
         widget.locator('input[type="checkbox"]').click()
     elif kind == "button":
-        widget.click()
-        cell.locator(".widget-html", has_text=value).wait_for(timeout=120_000)
+        press_and_wait(widget, cell.locator(".widget-html").first, value)
     else:
         raise ValueError(kind)
+
+
+def press_and_wait(button, status, done, timeout=120.0):
+    """Click ``button`` and wait until the ``status`` text is a NEW one containing ``done``
+    (the text of the previous run would otherwise satisfy the wait at once)."""
+    old = status.inner_text()
+    button.click()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = status.inner_text()
+        if done in text and text != old:
+            return text
+        time.sleep(0.2)
+    pytest.fail(f"no new {done!r} status after pressing the button (still {old!r})")
 
 
 def wait_for_new_picture(cell, before, timeout=30.0):
