@@ -1,5 +1,5 @@
 """`make app`: the Playground served by Voila, code hidden; change a control, train, the plot changes."""
-from test_lab import decode, press_and_wait, wait_for_new_picture
+from test_lab import decode, move_slider, press_and_wait, wait_for_new_picture
 
 
 def test_playground_app_trains_and_redraws(voila_app, page, artifacts):
@@ -13,10 +13,7 @@ def test_playground_app_trains_and_redraws(voila_app, page, artifacts):
     press_and_wait(train, status, "done:")
     before = app.locator('.widget-output img[src^="data:image/png"]').last.get_attribute("src")
     units = page.locator(".widget-slider", has=page.locator("label.widget-label", has_text="units"))
-    handle = units.locator('[role="slider"]').first
-    for _ in range(4):
-        handle.focus()
-        handle.press("ArrowLeft")
+    move_slider(units, "ArrowLeft", times=4)
     text = press_and_wait(train, status, "done:")
     after = wait_for_new_picture(app, before)
     assert decode(after).shape[2] == 3

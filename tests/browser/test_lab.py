@@ -104,9 +104,7 @@ def picture(cell, wait=True):
 def act(page, cell, exact, kind, value):
     widget = control(page, cell, kind, exact)
     if kind == "slider":
-        handle = widget.locator('[role="slider"]').first
-        handle.focus()
-        handle.press("ArrowRight")
+        move_slider(widget, "ArrowRight")
     elif kind == "dropdown":
         widget.locator("select").select_option(label=value)
     elif kind == "checkbox":
@@ -115,6 +113,24 @@ def act(page, cell, exact, kind, value):
         press_and_wait(widget, cell.locator(".widget-html").first, value)
     else:
         raise ValueError(kind)
+
+
+def move_slider(slider, key, times=1, timeout=10.0):
+    """Press ``key`` on the slider's handle and wait until its readout shows the new value;
+    then give the frontend a moment to send the value to the kernel (a click sent at once could
+    overtake it)."""
+    handle = slider.locator('[role="slider"]').first
+    readout = slider.locator(".widget-readout").first
+    for _ in range(times):
+        old = readout.inner_text()
+        handle.focus()
+        handle.press(key)
+        deadline = time.monotonic() + timeout
+        while readout.inner_text() == old:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the slider's readout stayed at {old!r} after {key}")
+            time.sleep(0.1)
+    time.sleep(0.5)
 
 
 def press_and_wait(button, status, done, timeout=120.0):
