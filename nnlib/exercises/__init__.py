@@ -22,15 +22,23 @@ def not_done(what):
     return None
 
 
-def as_number(answer):
-    """A float from an int, a float or a one-element array (``model(x)`` gives (1, 1) arrays);
-    None for anything else, strings included ("22" is text, not an answer)."""
+def as_array(answer):
+    """A float array from a number, a list or an array; None for text or anything that is not
+    numbers ("22" is text, not an answer)."""
     if isinstance(answer, (str, bytes, bool)):
         return None
-    arr = np.asarray(answer)
-    if arr.size != 1 or arr.dtype.kind not in "iuf":
+    try:
+        arr = np.asarray(answer)
+    except ValueError:  # ragged lists
         return None
-    return float(arr.item())
+    return arr.astype(float) if arr.dtype.kind in "iuf" else None
+
+
+def as_number(answer):
+    """A float from an int, a float or a one-element array (``model(x)`` gives (1, 1) arrays);
+    None for anything else, strings included."""
+    arr = as_array(answer)
+    return None if arr is None or arr.size != 1 else float(arr.item())
 
 
 def check_number(answer, expected, what, rtol=1e-6, atol=1e-9):

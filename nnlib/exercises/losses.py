@@ -10,7 +10,7 @@ the target (to three decimals).
 import numpy as np
 
 from ..losses import softmax
-from . import as_number, check_number, not_done, report
+from . import as_array, as_number, check_number, not_done, report
 
 ATOL = 1e-3  # exercises 1 and 2: |answer - exact| <= 0.001 (for the gradient: every entry)
 DECIMALS = 3  # exercise 3: the top probability must round to the target to this many decimals
@@ -62,11 +62,8 @@ def check_ce_gradient(answer, z, true_class, atol=ATOL):
     expected = p - y
     if answer is None:
         return not_done(f"replace None with your array of {z.size} partial derivatives dCE/dz_c")
-    try:
-        if isinstance(answer, (str, bytes)):
-            raise TypeError("text is not an array")
-        g = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    g = as_array(answer)
+    if g is None:
         return report(False, f"the answer should be an array of {z.size} numbers, got {answer!r}")
     if g.ndim == 2 and 1 in g.shape and g.size == expected.size:
         g = g.ravel()  # a row (1, C) or a column (C, 1) is fine
