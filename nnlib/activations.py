@@ -37,8 +37,12 @@ def sigmoid(x):
     e^x, it is e / (1 + e). So the numerator is picked by the sign of x and the division is
     done once.
     """
-    x = to_float(x)
-    e = np.exp(-np.abs(x))
+    return _sigmoid(to_float(x))
+
+
+def _sigmoid(x):
+    """sigmoid of a float array x, unchecked (the Sigmoid layer's forward pass calls it)."""
+    e = np.exp(-np.abs(x))  # e^-|x| <= 1
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
@@ -132,7 +136,7 @@ class Sigmoid(Activation):
 
     def forward(self, z):
         self._z = z
-        self._h = sigmoid(z)
+        self._h = _sigmoid(z)
         return self._h
 
     def phi(self, z):

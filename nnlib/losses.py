@@ -68,7 +68,8 @@ class MSELoss(Loss):
     """
 
     def forward(self, pred, target):
-        pred = as_float_array(pred, "pred", ndim=2)
+        # pred is not checked for NaN: a diverged network's NaN shows in the loss (fit stops on it)
+        pred = as_float_array(pred, "pred", ndim=2, finite=False)
         target = as_float_array(target, "target", dtype=pred.dtype)  # float32 pred: float32 work
         if target.ndim == 1 and pred.shape[1] == 1:
             target = target[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
@@ -98,7 +99,7 @@ class CrossEntropyLoss(Loss):
     """
 
     def forward(self, pred, target):
-        logits = as_float_array(pred, "pred", ndim=2)
+        logits = as_float_array(pred, "pred", ndim=2, finite=False)  # NaN logits give a NaN loss
         n, c = logits.shape
         if n == 0:
             raise ValueError("pred is an empty batch (N = 0)")
