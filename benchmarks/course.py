@@ -39,14 +39,8 @@ def import_time(repeats=5):
 
 def widget_times(repeats=7):
     """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only) and with the
-    PNG encoding (``Explorer.redraw`` / the Playground's ``_png_output``)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
+    PNG encoding (``Explorer.redraw``, the Playground's ``redraw_loss`` / ``redraw_result``)."""
     from nnlib import widgets as W
-    from nnlib.playground import train_playground
 
     out = {}
     explorers = {
@@ -66,20 +60,16 @@ def widget_times(repeats=7):
         out[name] = {"draw": median_time(draw_only, repeats),
                      "redraw": median_time(explorer.redraw, repeats)}
 
-    run = train_playground()  # the Playground's defaults
-    fig_loss = Figure(figsize=(4.8, 3.6))
-    fig_loss.subplots_adjust(left=0.16, bottom=0.17, right=0.96, top=0.9)
-    fig_result = Figure(figsize=(4.8, 3.6), layout="constrained")
-    for name, fig, draw in (("draw_loss", fig_loss, lambda f: W.draw_loss(f, run.history, 100)),
-                            ("draw_result", fig_result, lambda f: W.draw_result(f, run))):
+    pg = W.playground()  # the Playground's defaults; its figures, margins and PNG encoding
+    pg.train()
+    history, epochs = pg.run.history, pg.run.history.epochs
+    for name, draw, fig, redraw in (
+            ("draw_loss", lambda f: W.draw_loss(f, history, epochs), pg.loss_figure,
+             lambda: pg.redraw_loss(history, epochs)),
+            ("draw_result", lambda f: W.draw_result(f, pg.run), pg.result_figure, pg.redraw_result)):
         def draw_only(fig=fig, draw=draw):
             fig.clear()
             draw(fig)
-
-        def redraw(fig=fig, draw=draw):
-            fig.clear()
-            draw(fig)
-            W.figure_png(fig)
 
         out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(redraw, repeats)}
     return out

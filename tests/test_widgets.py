@@ -1,9 +1,11 @@
 """Widgets: set a control as a user would; the figure changes, and what it shows is nnlib's own
 computation (read back from the matplotlib artists, not from the widget's bookkeeping)."""
 import base64
+import io
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import nnlib
 from nnlib import widgets as W
@@ -88,3 +90,48 @@ def test_setting_the_same_value_again_does_not_redraw():
     assert calls == []
     e.controls["z1"].value = -1.0
     assert len(calls) == 1 and calls[0]["z1"] == -1.0
+
+
+# The widgets use fixed margins instead of constrained layout (see nnlib.widgets.new_figure), so
+# nothing moves labels out of the way: check that every label, title and colour bar stays inside
+# the picture, at the settings with the widest labels.
+EXTREMES = {
+    "neuron_explorer": [{}, {"activation": "tanh", "w1": -2.75, "w2": -3.0, "w0": -2.75}],
+    "activation_explorer": [{}, {"activation": "heaviside", "a": -2.75, "b": -2.25},
+                            {"activation": "linear", "a": 3.0, "b": 3.0}],
+    "network_explorer": [{}, {"n_in": 6, "hidden1": 8, "hidden2": 8, "n_out": 6, "bias": True}],
+    "softmax_explorer": [{}, {"temperature": 0.1, "true_class": 2, "z3": -5.0}],
+}
+
+
+def assert_inside(fig):
+    box = fig.get_tightbbox(fig.canvas.get_renderer())  # all artists, in inches
+    width, height = fig.get_size_inches()
+    tolerance = 1.5 / fig.dpi  # a pixel and a half: anti-aliasing of the outermost edges
+    assert box.x0 >= -tolerance and box.y0 >= -tolerance, box
+    assert box.x1 <= width + tolerance and box.y1 <= height + tolerance, (box, width, height)
+
+
+@pytest.mark.parametrize("builder", list(EXTREMES))
+def test_labels_stay_inside_the_figure(builder):
+    e = getattr(W, builder)()
+    for settings in EXTREMES[builder]:
+        for name, value in settings.items():
+            e.controls[name].value = value
+        assert_inside(e.figure)
+
+
+def test_playground_labels_stay_inside_the_figures():
+    pg = W.playground(epochs=10)
+    for dataset in ("moons", "sine"):
+        pg.controls["dataset"].value = dataset
+        pg.train()
+        assert_inside(pg.loss_figure)
+        assert_inside(pg.result_figure)
+
+
+def test_widget_figures_are_drawn_at_the_png_resolution():
+    e = W.activation_explorer()
+    assert e.figure.get_layout_engine() is None and e.figure.dpi == W.PNG_DPI
+    width, height = (e.figure.get_size_inches() * W.PNG_DPI).round()
+    assert Image.open(io.BytesIO(shown_png(e))).size == (width, height)
