@@ -173,8 +173,10 @@ def table(report):
             med = "" if name == "limit" else f"{res['median_s']:.3f}"
             lines.append(f"  {name:<18}{fmt_rate(res['samples_per_s']):>12}{med:>10}"
                          f"{paired_ratio(block, 'nnlib loop', name):>13.2f}x{loss:>15}{acc:>10}")
-        lines.append(f"  numpy matmul rate at these shapes: {block['gemm_gflops']:.3g} GFLOP/s; "
-                     f"nnlib loop at {block['fraction_of_limit']:.2f} of the limit")
+        torch_rate = block.get("torch_gemm_gflops")
+        lines.append(f"  matmul rate at these shapes: numpy {block['gemm_gflops']:.3g} GFLOP/s"
+                     + (f", PyTorch {torch_rate:.3g} GFLOP/s" if torch_rate else "")
+                     + f"; nnlib loop at {block['fraction_of_limit']:.2f} of the (numpy) limit")
         extra = []
         if "gradcheck" in block:
             extra.append(f"gradient check (float64, finite differences): max rel. error "
@@ -287,6 +289,8 @@ def main(argv=None):
                  "baseline": w.baseline(), "flops_per_sample": flops,
                  "gemm_gflops": flops * w.batch_size / gemm_s / 1e9,
                  "fraction_of_limit": results["nnlib loop"]["samples_per_s"] / results["limit"]["samples_per_s"],
+                 "torch_gemm_gflops": (flops * w.batch_size / wl.gemm_seconds_per_step(w, backend="torch") / 1e9
+                                       if with_torch else None),
                  "loop_equals_fit": same_steps_check(w),
                  "systems": results}
         arch = tuple(w.sizes)

@@ -349,19 +349,26 @@ def systems_for(w, with_torch):
 
 
 # -- the limit: numpy's matmul rate at the workload's shapes ----------------------------------
-def gemm_seconds_per_step(w, repeats=5, min_time=0.2):
-    """Median time of the matrix products of one SGD step (``w.gemms()``), done by numpy with
-    ``w.dtype`` arrays and the same transposes as nnlib's Dense layer."""
+def gemm_seconds_per_step(w, repeats=5, min_time=0.2, backend="numpy"):
+    """Median time of the matrix products of one SGD step (``w.gemms()``), done with ``w.dtype``
+    arrays and the same transposes as nnlib's Dense layer, by numpy (the limit) or, with
+    ``backend="torch"``, by PyTorch's matmul (why PyTorch can be faster on W3)."""
     rng = np.random.default_rng(0)
     ops = []
     for m, k, n in w.gemms():
         a = rng.standard_normal((m, k)).astype(w.dtype)
         b = rng.standard_normal((n, k)).astype(w.dtype).T  # x @ W.T, as in Dense.forward
         ops.append((a, b, np.empty((m, n), dtype=w.dtype)))
+    matmul = np.matmul
+    if backend == "torch":
+        import torch
+
+        ops = [tuple(torch.from_numpy(t) for t in op) for op in ops]  # same memory, no copies
+        matmul = torch.matmul
 
     def once():
         for a, b, c in ops:
-            np.matmul(a, b, out=c)
+            matmul(a, b, out=c)
 
     once()
     loops = 1
