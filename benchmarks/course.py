@@ -4,8 +4,8 @@
 - each widget's drawing function, alone and as ``Explorer.redraw()`` (clear, draw, PNG encoding:
   what the student waits for after moving a slider), median of 7 after a warm-up;
 - the Playground's default retrain, ``nnlib.widgets.playground().train()`` (median of 3);
-- every notebook executed by ``jupyter nbconvert --to notebook --execute --stdout`` (kernel start
-  included; once each), and the total.
+- every notebook executed in a fresh kernel with nbclient (kernel start and shutdown included;
+  once each), and the total.
 """
 import statistics
 import subprocess
@@ -38,18 +38,21 @@ def import_time(repeats=5):
 
 
 def widget_times(repeats=7):
-    """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only) and with the
-    PNG encoding (``Explorer.redraw``, the Playground's ``redraw_loss`` / ``redraw_result``)."""
+    """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only), and the whole
+    redraw with the PNG encoding, as a student triggers it: each timed redraw *changes* a control
+    (back and forth between two values), so no cache of the previous picture's texts is reused.
+    For the Playground, the live loss curve alternates between 50 and 100 epochs of a run and the
+    result figure between two trained runs."""
     from nnlib import widgets as W
 
     out = {}
-    explorers = {
-        "draw_neuron": (W.neuron_explorer, W.draw_neuron),
-        "draw_activation": (W.activation_explorer, W.draw_activation),
-        "draw_network": (W.network_explorer, W.draw_network),
-        "draw_softmax": (W.softmax_explorer, W.draw_softmax),
+    explorers = {  # widget builder, its draw function, a control and two values to move it between
+        "draw_neuron": (W.neuron_explorer, W.draw_neuron, "w1", (1.25, -0.5)),
+        "draw_activation": (W.activation_explorer, W.draw_activation, "b", (0.75, -1.25)),
+        "draw_network": (W.network_explorer, W.draw_network, "hidden1", (4, 6)),
+        "draw_softmax": (W.softmax_explorer, W.draw_softmax, "z1", (1.5, 3.0)),
     }
-    for name, (build, draw) in explorers.items():
+    for name, (build, draw, control, pair) in explorers.items():
         explorer = build()
         values = explorer.values()
 
@@ -57,16 +60,31 @@ def widget_times(repeats=7):
             explorer.figure.clear()
             draw(explorer.figure, **values)
 
-        out[name] = {"draw": median_time(draw_only, repeats),
-                     "redraw": median_time(explorer.redraw, repeats)}
+        def move(explorer=explorer, control=explorer.controls[control], pair=pair):
+            control.value = pair[0] if control.value != pair[0] else pair[1]  # redraws
+
+        out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(move, repeats)}
 
     pg = W.playground()  # the Playground's defaults; its figures, margins and PNG encoding
-    pg.train()
-    history, epochs = pg.run.history, pg.run.history.epochs
+    runs = [pg.train()]
+    pg.controls["units"].value = 6
+    runs.append(pg.train())
+    history = runs[0].history
+    halfway = type(history)(train_loss=history.train_loss[:50], train_acc=history.train_acc[:50])
+    state = {"k": 0}
+
+    def next_of(pair):
+        state["k"] += 1
+        return pair[state["k"] % 2]
+
+    def redraw_result():
+        pg.run = next_of(runs)
+        pg.redraw_result()
+
     for name, draw, fig, redraw in (
-            ("draw_loss", lambda f: W.draw_loss(f, history, epochs), pg.loss_figure,
-             lambda: pg.redraw_loss(history, epochs)),
-            ("draw_result", lambda f: W.draw_result(f, pg.run), pg.result_figure, pg.redraw_result)):
+            ("draw_loss", lambda f: W.draw_loss(f, history, 100), pg.loss_figure,
+             lambda: pg.redraw_loss(next_of((halfway, history)), 100)),
+            ("draw_result", lambda f: W.draw_result(f, runs[0]), pg.result_figure, redraw_result)):
         def draw_only(fig=fig, draw=draw):
             fig.clear()
             draw(fig)
@@ -82,14 +100,28 @@ def playground_time(repeats=3):
 
 
 def notebook_times(log=lambda msg: None):
-    """{notebook file name: seconds or None if it failed} for every notebook, in order."""
+    """{notebook file name: seconds or None if it failed} for every notebook, in order.
+
+    Each is run as a student runs it in JupyterLab: a fresh kernel, every cell, the kernel shut
+    down; timed with nbclient inside this process. (``jupyter nbconvert --execute`` per notebook
+    would add the tool's own start, about 3 s each here, most of it jsonschema's URI grammar
+    being compiled at import; a student's JupyterLab pays that once, when it starts.)
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
     out = {}
-    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(NOTEBOOKS)}})
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
-                               "--execute", "--stdout", str(nb)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        out[nb.name] = time.perf_counter() - t if proc.returncode == 0 else None
+        try:
+            client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up warnings; errors raise
+            out[path.name] = time.perf_counter() - t
+        except Exception as exc:  # a failing notebook is reported in the table, not fatal
+            out[path.name] = None
+            log(f"\n{path.name} failed: {type(exc).__name__}: {str(exc)[:300]}\n")
         log(".")
     return out
 
@@ -118,7 +150,7 @@ def course_lines(c):
         lines.append(f"    {name:<18}{t['draw'] * 1e3:>9.1f} ms{t['redraw'] * 1e3:>9.1f} ms{flag}")
     lines.append(f"  Playground default retrain (playground().train(): 100 epochs, live curve, "
                  f"result): {c['playground_train_s']:.2f} s")
-    lines.append("  notebooks (nbconvert --execute, kernel start included):")
+    lines.append("  notebooks (fresh kernel, every cell, shutdown; nbclient):")
     for name, s in c["notebooks"].items():
         lines.append(f"    {name:<36}{'FAILED' if s is None else f'{s:7.1f} s'}")
     failed = [n for n, s in c["notebooks"].items() if s is None]

@@ -103,20 +103,25 @@ class CrossEntropyLoss(Loss):
         n, c = logits.shape
         if n == 0:
             raise ValueError("pred is an empty batch (N = 0)")
-        y = self.one_hot_target(target, n, c, dtype=logits.dtype)  # float32 logits: float32 y
+        labels = self.target_labels(target, n, c)  # (N,): the true class of each row
         logp = log_softmax(logits)  # (N, C)
-        self._cache = (logp, y, self._scale(n))
-        return float(-self._scale(n) * (y * logp).sum())
+        rows = np.arange(n)
+        self._cache = (logp, rows, labels, self._scale(n))
+        # y is one-hot, so sum_c y_nc ln p_nc is the one term ln p_n,label: picked, not multiplied
+        return float(-self._scale(n) * logp[rows, labels].sum())
 
     def backward(self):
-        logp, y, scale = self._need_forward()
-        return scale * (np.exp(logp) - y)  # (N, C): (p - y) / N
+        logp, rows, labels, scale = self._need_forward()
+        dz = np.exp(logp)  # (N, C): p
+        dz[rows, labels] -= 1.0  # p - y: y is 1 at the true class and 0 elsewhere
+        dz *= scale  # (p - y) / N
+        return dz
 
     @staticmethod
-    def one_hot_target(target, n, c, dtype=np.float64):
-        """Check ``target`` against n samples and c classes; return it as one-hot (n, c).
+    def target_labels(target, n, c):
+        """Check ``target`` against n samples and c classes; return the true classes, (n,) ints.
 
-        ``dtype`` is the logits' dtype, so a float32 network's gradient stays float32.
+        ``target`` is (n,) integer labels in [0, c), or (n, c) one-hot rows.
         """
         if isinstance(target, (str, bytes)):
             raise TypeError(f"target must be integer labels or one-hot rows, got a string: {target!r}")
@@ -131,13 +136,19 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"target must have {n} labels (one per row of pred), got {t.shape[0]}")
             if t.size and (t.min() < 0 or t.max() >= c):
                 raise ValueError(f"target labels must be in [0, {c}), got values from {t.min()} to {t.max()}")
-            y = np.zeros((n, c), dtype=dtype)
-            y[np.arange(n), t] = 1.0
-            return y
+            return t
         if t.ndim == 2:
             if t.shape != (n, c):
                 raise ValueError(f"one-hot target must have pred's shape {(n, c)}, got {t.shape}")
             if not np.isin(t, (0, 1)).all() or not (t.sum(axis=1) == 1).all():
                 raise ValueError("one-hot target rows must contain a single 1 and otherwise 0")
-            return t.astype(dtype)
+            return t.argmax(axis=1)
         raise ValueError(f"target must be (N,) labels or (N, C) one-hot, got shape {t.shape}")
+
+    @staticmethod
+    def one_hot_target(target, n, c, dtype=np.float64):
+        """``target`` (checked as in ``target_labels``) as one-hot rows, (n, c) of ``dtype``."""
+        labels = CrossEntropyLoss.target_labels(target, n, c)
+        y = np.zeros((n, c), dtype=dtype)
+        y[np.arange(n), labels] = 1.0
+        return y

@@ -58,7 +58,7 @@ def _check_data(model, loss_fn, X, y, xname, yname):
                          f"got {X.shape[0]} and {y.shape[0] if y.ndim else 'a scalar'}")
     out = model(X[:1])  # (1, out): checks X's width against the model
     if isinstance(loss_fn, CrossEntropyLoss):
-        CrossEntropyLoss.one_hot_target(y, X.shape[0], out.shape[1])
+        CrossEntropyLoss.target_labels(y, X.shape[0], out.shape[1])
     else:
         loss_fn.forward(np.zeros((X.shape[0], out.shape[1])), y)  # checks y's shape and values
     return X, y

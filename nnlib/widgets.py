@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import plotting
 from .activations import ACTIVATIONS
@@ -20,6 +21,7 @@ from .network import count_parameters
 
 
 PNG_DPI = 80  # pixels per inch of the PNGs the student sees: a 6.4 x 4 inch figure is 512 x 320
+TICKS = 5  # at most about this many intervals between labelled ticks on a widget's axis
 
 
 def new_figure(figsize):
@@ -48,10 +50,20 @@ def figure_png(fig):
 
 
 def redraw_figure(fig, margins, draw, *args, **kwargs):
-    """Clear ``fig``, set its margins (``clear`` resets them), and call ``draw(fig, ...)``."""
+    """Clear ``fig``, set its margins (``clear`` resets them), call ``draw(fig, ...)``, and
+    thin the ticks: each tick is four matplotlib artists to create and render, and with at
+    most about 5 per axis instead of 7 to 9 a redraw takes a third less time."""
+    for ax in fig.axes:
+        fig.delaxes(ax)  # first: Figure.clear() would clear each axes before dropping it (slow)
     fig.clear()
     fig.subplots_adjust(**margins)
-    return draw(fig, *args, **kwargs)
+    result = draw(fig, *args, **kwargs)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            locator = axis.get_major_locator()
+            if isinstance(locator, MaxNLocator):  # numeric axes (not class names, not log scales)
+                locator.set_params(nbins=TICKS)
+    return result
 
 
 def _png_output(out, fig):

@@ -71,6 +71,8 @@ CASES = {
     "unknown reduction": (lambda m, l, o, X, y: nnlib.MSELoss(reduction="avg"), ValueError, "reduction"),
     "MSE target of wrong shape": (lambda m, l, o, X, y: nnlib.MSELoss().forward(m(X), np.zeros((10, 2))),
                                   ValueError, "pred's shape"),
+    "MSE target with NaN": (lambda m, l, o, X, y: nnlib.MSELoss().forward(np.zeros((2, 1)), [[0.0], [np.nan]]),
+                            ValueError, "target contains NaN"),
     "Dense with 0 inputs": (lambda m, l, o, X, y: nnlib.Dense(0, 3), ValueError, "in_features"),
     "Dense with float size": (lambda m, l, o, X, y: nnlib.Dense(2, 3.0), TypeError, "out_features"),
     "Sequential of a non-layer": (lambda m, l, o, X, y: nnlib.Sequential(m[0], np.tanh), TypeError,
@@ -115,3 +117,12 @@ def test_load_rejects_a_file_that_is_not_a_model(tmp_path):
         nnlib.load(other)
     with pytest.raises(FileNotFoundError, match="no such model file"):
         nnlib.load(tmp_path / "missing.npz")
+
+
+def test_a_nan_prediction_is_a_nan_loss_not_an_error():
+    """Bad *data* raises; a NaN *prediction* is what a diverged network outputs, and the loss
+    reports it as NaN (fit stops on that and sets History.diverged)."""
+    pred = np.array([[0.5], [np.nan]])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(nnlib.MSELoss().forward(pred, np.zeros((2, 1))))
+        assert np.isnan(nnlib.CrossEntropyLoss().forward(np.array([[0.0, np.nan]]), np.array([1])))
