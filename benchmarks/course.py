@@ -1,8 +1,9 @@
 """Course-level figures: what a student waits for.
 
 - ``import nnlib`` in a fresh interpreter (median of 5);
-- each widget's drawing function, alone and as ``Explorer.redraw()`` (clear, draw, PNG encoding:
-  what the student waits for after moving a slider), median of 7 after a warm-up;
+- each widget's drawing function alone, and the whole redraw after a control really changes
+  (clear, draw, PNG encoding: what the student waits for after moving a slider), median of 7
+  after a warm-up;
 - the Playground's default retrain, ``nnlib.widgets.playground().train()`` (median of 3);
 - every notebook executed in a fresh kernel with nbclient (kernel start and shutdown included;
   once each), and the total.

@@ -89,3 +89,43 @@ def test_quick_run_writes_the_report(tmp_path, monkeypatch):
     text = (tmp_path / "bench.txt").read_text()
     assert "nnlib loop" in text and "scikit-learn" in text and "limit" in text
     assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_widget_redraws_are_timed_while_a_control_really_changes():
+    course = load("course")
+    from nnlib import widgets as W
+
+    seen = []
+    original = W.Explorer.redraw
+
+    def counting(self):
+        seen.append(dict(self.values()))
+        return original(self)
+
+    W.Explorer.redraw = counting
+    try:
+        times = course.widget_times(repeats=2)
+    finally:
+        W.Explorer.redraw = original
+    assert set(times) == {"draw_neuron", "draw_activation", "draw_network", "draw_softmax",
+                          "draw_loss", "draw_result"}
+    assert all(t["draw"] > 0 and t["redraw"] > 0 for t in times.values())
+    # every timed move redrew with new values: no two consecutive redraws of one widget are alike
+    assert len(seen) > 8 and all(a != b for a, b in zip(seen, seen[1:]))
+
+
+def test_notebook_times_runs_each_in_a_fresh_kernel_and_reports_a_failure(tmp_path, monkeypatch):
+    import nbformat
+
+    course = load("course")
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nassert x == 42")])
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("assert 'x' not in dir()"),
+                                          nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(good, tmp_path / "a-good.ipynb")
+    nbformat.write(bad, tmp_path / "b-bad.ipynb")  # 'x' of a-good must not leak into it
+    monkeypatch.setattr(course, "NOTEBOOKS", tmp_path)
+    messages = []
+    times = course.notebook_times(messages.append)
+    assert list(times) == ["a-good.ipynb", "b-bad.ipynb"]
+    assert times["a-good.ipynb"] > 0 and times["b-bad.ipynb"] is None
+    assert any("ZeroDivisionError" in m for m in messages)
