@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 REDRAW_TARGET_S = 0.100
@@ -40,29 +42,31 @@ def import_time(repeats=5):
 
 def widget_times(repeats=7):
     """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only), and the whole
-    redraw with the PNG encoding, as a student triggers it: each timed redraw *changes* a control
-    (back and forth between two values), so no cache of the previous picture's texts is reused.
-    For the Playground, the live loss curve alternates between 50 and 100 epochs of a run and the
-    result figure between two trained runs."""
+    redraw with the PNG encoding, as a student triggers it: each timed redraw moves a control to
+    a value it has not had before, so no text laid out for an earlier picture is reused. For the
+    Playground, the live loss curve is redrawn at a new epoch each time, and the result figure
+    alternates between two trained runs (after a run, it is drawn once). ``repeats`` <= 7: the
+    network's first hidden-layer slider has 9 values, its current one and 8 new ones."""
     from nnlib import widgets as W
 
     out = {}
-    explorers = {  # widget builder, its draw function, a control and two values to move it between
-        "draw_neuron": (W.neuron_explorer, W.draw_neuron, "w1", (1.25, -0.5)),
-        "draw_activation": (W.activation_explorer, W.draw_activation, "b", (0.75, -1.25)),
-        "draw_network": (W.network_explorer, W.draw_network, "hidden1", (4, 6)),
-        "draw_softmax": (W.softmax_explorer, W.draw_softmax, "z1", (1.5, 3.0)),
+    n = repeats + 1  # one warm-up, then the timed redraws: each to a new value
+    explorers = {  # widget builder, its draw function, a control and the values it moves through
+        "draw_neuron": (W.neuron_explorer, W.draw_neuron, "w1", np.linspace(-3, 3, 25)),
+        "draw_activation": (W.activation_explorer, W.draw_activation, "b", np.linspace(-3, 3, 25)),
+        "draw_network": (W.network_explorer, W.draw_network, "hidden1", range(9)),
+        "draw_softmax": (W.softmax_explorer, W.draw_softmax, "z1", np.linspace(-5, 5, 101)),
     }
-    for name, (build, draw, control, pair) in explorers.items():
+    for name, (build, draw, control, values) in explorers.items():
         explorer = build()
-        values = explorer.values()
+        control = explorer.controls[control]
+        fresh = iter([v for v in values if v != control.value][:n])  # n values, none repeated
 
-        def draw_only(explorer=explorer, draw=draw, values=values):
-            explorer.figure.clear()
-            draw(explorer.figure, **values)
+        def draw_only(explorer=explorer, draw=draw):
+            W.redraw_figure(explorer.figure, explorer.margins, draw, **explorer.values())
 
-        def move(explorer=explorer, control=explorer.controls[control], pair=pair):
-            control.value = pair[0] if control.value != pair[0] else pair[1]  # redraws
+        def move(control=control, fresh=fresh):
+            control.value = next(fresh)  # a new value: the explorer redraws
 
         out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(move, repeats)}
 
@@ -71,24 +75,21 @@ def widget_times(repeats=7):
     pg.controls["units"].value = 6
     runs.append(pg.train())
     history = runs[0].history
-    halfway = type(history)(train_loss=history.train_loss[:50], train_acc=history.train_acc[:50])
-    state = {"k": 0}
-
-    def next_of(pair):
-        state["k"] += 1
-        return pair[state["k"] % 2]
+    epochs = history.epochs
+    so_far = iter([type(history)(train_loss=history.train_loss[:k], train_acc=history.train_acc[:k])
+                   for k in range(epochs - n + 1, epochs + 1)])  # n curves, one epoch longer each
+    which = iter(runs * n)
 
     def redraw_result():
-        pg.run = next_of(runs)
+        pg.run = next(which)
         pg.redraw_result()
 
     for name, draw, fig, redraw in (
-            ("draw_loss", lambda f: W.draw_loss(f, history, 100), pg.loss_figure,
-             lambda: pg.redraw_loss(next_of((halfway, history)), 100)),
+            ("draw_loss", lambda f: W.draw_loss(f, history, epochs), pg.loss_figure,
+             lambda: pg.redraw_loss(next(so_far), epochs)),
             ("draw_result", lambda f: W.draw_result(f, runs[0]), pg.result_figure, redraw_result)):
         def draw_only(fig=fig, draw=draw):
-            fig.clear()
-            draw(fig)
+            W.redraw_figure(fig, W.PLAYGROUND_MARGINS, draw)
 
         out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(redraw, repeats)}
     return out

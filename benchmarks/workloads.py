@@ -353,6 +353,8 @@ def gemm_seconds_per_step(w, repeats=5, min_time=0.2, backend="numpy"):
     """Median time of the matrix products of one SGD step (``w.gemms()``), done with ``w.dtype``
     arrays and the same transposes as nnlib's Dense layer, by numpy (the limit) or, with
     ``backend="torch"``, by PyTorch's matmul (why PyTorch can be faster on W3)."""
+    if backend not in ("numpy", "torch"):
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     rng = np.random.default_rng(0)
     ops = []
     for m, k, n in w.gemms():

@@ -41,7 +41,8 @@ def sigmoid(x):
 
 
 def _sigmoid(x):
-    """sigmoid of a float array x, unchecked (the Sigmoid layer's forward pass calls it)."""
+    """sigmoid of a float ndarray x, as is: ``sigmoid`` converts lists and ints first, and the
+    Sigmoid layer's forward pass, like every layer's, is given an array already."""
     e = np.exp(-np.abs(x))  # e^-|x| <= 1
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 

@@ -136,7 +136,7 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"target must have {n} labels (one per row of pred), got {t.shape[0]}")
             if t.size and (t.min() < 0 or t.max() >= c):
                 raise ValueError(f"target labels must be in [0, {c}), got values from {t.min()} to {t.max()}")
-            return t
+            return t.copy()  # backward uses them later: a caller changing target must not matter
         if t.ndim == 2:
             if t.shape != (n, c):
                 raise ValueError(f"one-hot target must have pred's shape {(n, c)}, got {t.shape}")
@@ -147,7 +147,8 @@ class CrossEntropyLoss(Loss):
 
     @staticmethod
     def one_hot_target(target, n, c, dtype=np.float64):
-        """``target`` (checked as in ``target_labels``) as one-hot rows, (n, c) of ``dtype``."""
+        """``target`` (checked as in ``target_labels``) as one-hot rows, (n, c) of ``dtype``: the y
+        of the formula above, for anyone who wants to see it (the loss itself does not need it)."""
         labels = CrossEntropyLoss.target_labels(target, n, c)
         y = np.zeros((n, c), dtype=dtype)
         y[np.arange(n), labels] = 1.0

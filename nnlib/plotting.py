@@ -63,8 +63,9 @@ def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
         ax.axvline(-w0 / w1, color="w", ls="--", lw=1.5)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$",
            # plain text, not math text: the title changes with every slider move, and math text
-           # is parsed anew for every new string (~15 ms, a fifth of the widget's redraw)
-           title=f"y = {activation}({w1:g} x\u2081 {w2:+g} x\u2082 {w0:+g})".replace("-", "\u2212"))
+           # is parsed anew for every new string (~15 ms, a fifth of the widget's redraw); the
+           # hyphens become the minus sign that math text would have drawn
+           title=f"y = {activation}({w1:g} x₁ {w2:+g} x₂ {w0:+g})".replace("-", "−"))
     return ax
 
 

@@ -125,4 +125,5 @@ def test_a_nan_prediction_is_a_nan_loss_not_an_error():
     pred = np.array([[0.5], [np.nan]])
     with np.errstate(invalid="ignore"):
         assert np.isnan(nnlib.MSELoss().forward(pred, np.zeros((2, 1))))
-        assert np.isnan(nnlib.CrossEntropyLoss().forward(np.array([[0.0, np.nan]]), np.array([1])))
+        # the NaN is in another class than the true one: it still spoils ln p of the true class
+        assert np.isnan(nnlib.CrossEntropyLoss().forward(np.array([[0.0, np.nan]]), np.array([0])))

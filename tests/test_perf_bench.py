@@ -95,23 +95,33 @@ def test_widget_redraws_are_timed_while_a_control_really_changes():
     course = load("course")
     from nnlib import widgets as W
 
-    seen = []
-    original = W.Explorer.redraw
+    seen, curves = {}, []
+    original, original_loss = W.Explorer.redraw, W.Playground.redraw_loss
 
     def counting(self):
-        seen.append(dict(self.values()))
+        seen.setdefault(self._draw.__name__, []).append(tuple(self.values().values()))
         return original(self)
 
-    W.Explorer.redraw = counting
+    def counting_loss(self, history, epochs):
+        curves.append(history.epochs)
+        return original_loss(self, history, epochs)
+
+    repeats = 3
+    W.Explorer.redraw, W.Playground.redraw_loss = counting, counting_loss
     try:
-        times = course.widget_times(repeats=2)
+        times = course.widget_times(repeats=repeats)
     finally:
-        W.Explorer.redraw = original
+        W.Explorer.redraw, W.Playground.redraw_loss = original, original_loss
     assert set(times) == {"draw_neuron", "draw_activation", "draw_network", "draw_softmax",
                           "draw_loss", "draw_result"}
     assert all(t["draw"] > 0 and t["redraw"] > 0 for t in times.values())
-    # every timed move redrew with new values: no two consecutive redraws of one widget are alike
-    assert len(seen) > 8 and all(a != b for a, b in zip(seen, seen[1:]))
+    # each explorer: the first drawing, then a warm-up and `repeats` moves, all to new values
+    assert set(seen) == {"draw_neuron", "draw_activation", "draw_network", "draw_softmax"}
+    for name, values in seen.items():
+        assert len(values) == 2 + repeats and len(set(values)) == len(values), (name, values)
+    # the live loss curve: two trainings' redraws, then warm-up + repeats curves, each longer
+    timed = curves[-(1 + repeats):]
+    assert timed == sorted(set(timed)), curves
 
 
 def test_notebook_times_runs_each_in_a_fresh_kernel_and_reports_a_failure(tmp_path, monkeypatch):

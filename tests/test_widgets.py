@@ -96,7 +96,8 @@ def test_setting_the_same_value_again_does_not_redraw():
 # nothing moves labels out of the way: check that every label, title and colour bar stays inside
 # the picture, at the settings with the widest labels.
 EXTREMES = {
-    "neuron_explorer": [{}, {"activation": "tanh", "w1": -2.75, "w2": -3.0, "w0": -2.75}],
+    "neuron_explorer": [{}, {"activation": "heaviside", "w1": -2.75, "w2": -2.75, "w0": -2.75},
+                        {"activation": "tanh", "w1": -3.0}],
     "activation_explorer": [{}, {"activation": "heaviside", "a": -2.75, "b": -2.25},
                             {"activation": "linear", "a": 3.0, "b": 3.0}],
     "network_explorer": [{}, {"n_in": 6, "hidden1": 8, "hidden2": 8, "n_out": 6, "bias": True}],
@@ -135,3 +136,8 @@ def test_widget_figures_are_drawn_at_the_png_resolution():
     assert e.figure.get_layout_engine() is None and e.figure.dpi == W.PNG_DPI
     width, height = (e.figure.get_size_inches() * W.PNG_DPI).round()
     assert Image.open(io.BytesIO(shown_png(e))).size == (width, height)
+
+
+def test_explorer_rejects_an_unknown_margin():
+    with pytest.raises(ValueError, match="margins takes the keys .*'lefft'"):
+        W.Explorer({}, W.draw_activation, margins={"lefft": 0.1})
