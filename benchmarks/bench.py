@@ -101,12 +101,9 @@ def run_workload(w, systems, repeats, log):
 
 def paired_ratio(block, system, ref):
     """How many times faster ``system`` is than ``ref``: the median over rounds of the ratio of
-    their times in the same round (back to back, so a slow spell of the machine hits both). The
-    limit is not timed in rounds: for it, the ratio of the medians."""
+    their times in the same round (back to back, so a slow spell of the machine hits both)."""
     a, b = block["systems"][system], block["systems"][ref]
-    if "times" in a and "times" in b:
-        return float(np.median(np.asarray(b["times"]) / np.asarray(a["times"])))
-    return a["samples_per_s"] / b["samples_per_s"]
+    return float(np.median(np.asarray(b["times"]) / np.asarray(a["times"])))
 
 
 def same_steps_check(w):
@@ -170,7 +167,7 @@ def table(report):
         for name, res in block["systems"].items():
             acc = "" if res.get("test_acc") is None else f"{res['test_acc']:.3f}"
             loss = "" if res.get("test_loss") is None else f"{res['test_loss']:.4f}"
-            med = "" if name == "limit" else f"{res['median_s']:.3f}"
+            med = f"{res['median_s']:.3f}"
             lines.append(f"  {name:<18}{fmt_rate(res['samples_per_s']):>12}{med:>10}"
                          f"{paired_ratio(block, 'nnlib loop', name):>13.2f}x{loss:>15}{acc:>10}")
         torch_rate = block.get("torch_gemm_gflops")
@@ -279,20 +276,17 @@ def main(argv=None):
         # the small workloads take seconds: more rounds there steady their noisier ratios
         rounds = repeats + 2 if w.key in ("W1", "W2") and not args.quick else repeats
         results = run_workload(w, systems, rounds, log)
-        gemm_s = wl.gemm_seconds_per_step(w)
         flops = w.flops_per_sample()
-        results["limit"] = {"samples_per_s": w.batch_size / gemm_s, "median_s": gemm_s,
-                            "test_loss": None, "test_acc": None}
         block = {"rounds": rounds, "workload": {"title": w.title, "sizes": w.sizes, "batch_size": w.batch_size,
                               "epochs": w.epochs, "lr": w.lr, "dtype": np.dtype(w.dtype).name,
                               "samples": w.samples, "steps": w.steps},
                  "baseline": w.baseline(), "flops_per_sample": flops,
-                 "gemm_gflops": flops * w.batch_size / gemm_s / 1e9,
-                 "fraction_of_limit": results["nnlib loop"]["samples_per_s"] / results["limit"]["samples_per_s"],
+                 "gemm_gflops": flops * w.samples / results["limit"]["median_s"] / 1e9,
                  "torch_gemm_gflops": (flops * w.batch_size / wl.gemm_seconds_per_step(w, backend="torch") / 1e9
                                        if with_torch else None),
                  "loop_equals_fit": same_steps_check(w),
                  "systems": results}
+        block["fraction_of_limit"] = paired_ratio(block, "nnlib loop", "limit")
         arch = tuple(w.sizes)
         if arch not in checked:  # float64 gradient check once per architecture
             checked[arch] = wl.gradient_check(w)

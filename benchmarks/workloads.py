@@ -345,14 +345,15 @@ def systems_for(w, with_torch):
         systems.append(Torch(np.float32))
         if w.dtype == np.float64 and w.key.startswith("W3"):
             systems.append(Torch(np.float64))
-    return systems
+    return systems + [MatmulLimit()]
 
 
 # -- the limit: numpy's matmul rate at the workload's shapes ----------------------------------
-def gemm_seconds_per_step(w, repeats=5, min_time=0.2, backend="numpy"):
-    """Median time of the matrix products of one SGD step (``w.gemms()``), done with ``w.dtype``
-    arrays and the same transposes as nnlib's Dense layer, by numpy (the limit) or, with
-    ``backend="torch"``, by PyTorch's matmul (why PyTorch can be faster on W3)."""
+def gemm_operands(w, backend="numpy"):
+    """The matrix products of one SGD step (``w.gemms()``) as (a, b, out) triples of ``w.dtype``
+    with the same transposes as nnlib's Dense layer, and the matmul to run them: numpy's (the
+    limit) or, with ``backend="torch"``, PyTorch's on the same memory (why PyTorch can be faster
+    on W3)."""
     if backend not in ("numpy", "torch"):
         raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     rng = np.random.default_rng(0)
@@ -361,12 +362,37 @@ def gemm_seconds_per_step(w, repeats=5, min_time=0.2, backend="numpy"):
         a = rng.standard_normal((m, k)).astype(w.dtype)
         b = rng.standard_normal((n, k)).astype(w.dtype).T  # x @ W.T, as in Dense.forward
         ops.append((a, b, np.empty((m, n), dtype=w.dtype)))
-    matmul = np.matmul
-    if backend == "torch":
-        import torch
+    if backend == "numpy":
+        return ops, np.matmul
+    import torch
 
-        ops = [tuple(torch.from_numpy(t) for t in op) for op in ops]  # same memory, no copies
-        matmul = torch.matmul
+    return [tuple(torch.from_numpy(t) for t in op) for op in ops], torch.matmul
+
+
+class MatmulLimit:
+    """The limit, run like a system: only the matrix products of every SGD step, by numpy, for
+    the workload's number of steps. It is timed in the same rounds as the systems, so nnlib's
+    share of the limit is a paired ratio like the others, not two timings minutes apart."""
+
+    name = "limit"
+
+    def prepare(self, w):
+        ops, _ = gemm_operands(w)
+        return {"w": w, "ops": ops}
+
+    def train(self, s):
+        ops = s["ops"]
+        for _ in range(s["w"].steps):
+            for a, b, c in ops:
+                np.matmul(a, b, out=c)
+
+    def evaluate(self, s):
+        return None, None
+
+
+def gemm_seconds_per_step(w, repeats=5, min_time=0.2, backend="numpy"):
+    """Median time of one SGD step's matrix products (``gemm_operands``), by numpy or PyTorch."""
+    ops, matmul = gemm_operands(w, backend)
 
     def once():
         for a, b, c in ops:
