@@ -56,7 +56,10 @@ def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
     vmin, vmax = RANGES.get(activation, (None, None))
     im = ax.imshow(y, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis",
                    vmin=vmin, vmax=vmax, aspect="equal")
-    ax.figure.colorbar(im, ax=ax, label="$y$")
+    # a bounded activation's key needs only its ends and middle (and each tick costs a widget
+    # redraw about 3 ms); an unbounded one gets matplotlib's ticks
+    ticks = None if vmin is None else [vmin, (vmin + vmax) / 2, vmax]
+    ax.figure.colorbar(im, ax=ax, label="$y$", ticks=ticks)
     if w2 != 0:
         ax.plot(x1, -(w1 * x1 + w0) / w2, "w--", lw=1.5)
     elif w1 != 0:
