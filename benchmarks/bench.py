@@ -121,9 +121,7 @@ def float32_check(w32):
     import nnlib
 
     model32, loss32 = wl.nnlib_model(w32)
-    model64, loss64 = wl.nnlib_model(w32)
-    for p in model64.parameters():
-        p.data, p.grad = p.data.astype(np.float64), np.zeros(p.data.shape)
+    model64, loss64 = wl.nnlib_model_float64(w32)
     X, y = w32.X[:64], w32.y[:64]
     for model, loss_fn, x in ((model32, loss32, X), (model64, loss64, X.astype(np.float64))):
         model.zero_grad()

@@ -137,6 +137,16 @@ def nnlib_model(w):
     return model, loss_fn
 
 
+def nnlib_model_float64(w):
+    """``nnlib_model(w)`` with its parameters in float64, the same values (float32 -> float64 is
+    exact): what the gradient checks compare against."""
+    model, loss_fn = nnlib_model(w)
+    for p in model.parameters():
+        p.data = p.data.astype(np.float64)
+        p.grad = np.zeros_like(p.data)
+    return model, loss_fn
+
+
 class NnlibLoop:
     """nnlib's bare step loop, as a student writes it: the same minibatches as ``fit``."""
 
@@ -424,10 +434,7 @@ def gradient_check(w, rng=0, entries=20):
     minutes, so there ``entries`` random entries of each parameter and of the input are checked.
     Returns the largest relative error.
     """
-    model, loss_fn = nnlib_model(w)
-    for p in model.parameters():
-        p.data = p.data.astype(np.float64)
-        p.grad = np.zeros_like(p.data)
+    model, loss_fn = nnlib_model_float64(w)
     X = np.asarray(w.X[:4], dtype=np.float64)
     y = w.y[:4]
     if sum(p.data.size for p in model.parameters()) < 20_000:
