@@ -63,7 +63,7 @@ def test_sigmoid_prime_at_ln3(capsys):
     capsys.readouterr()
     for wrong, hint in [(0.75, "sigma(ln 3) itself"), (0.25, "sigma'(0)"), (0.36, "tanh'(ln 3)"),
                         (-0.1875, "never negative"), (0.2, "off by +0.0125"), ("3/16", "should be a number"),
-                        (0.188, "off by +0.0005"), (np.array([0.1, 0.2]), "should be a number")]:
+                        (0.188, "off by +0.0005"), (np.array([0.1, 0.2]), "should be one number")]:
         assert check_sigmoid_prime_at_ln3(wrong) is False
         assert hint in last_line(capsys)
 

@@ -21,7 +21,7 @@ def test_count_solution_and_hints(capsys):
     for answer, hint in [(43, "not the 11 biases"), (55, "one bias per INPUT"),
                          (14, "number of units"), (57, "input layer has no biases"),
                          (50, "off by -4"), ("54", "should be a number"),
-                         (np.array([43]), "not the 11 biases"), ([54, 1], "should be a number")]:
+                         (np.array([43]), "not the 11 biases"), ([54, 1], "should be one number")]:
         ok = check_count(answer)
         out = capsys.readouterr().out
         assert ok is False and hint in out, (answer, out)
