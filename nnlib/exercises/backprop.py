@@ -54,8 +54,8 @@ def _index(value, name, top):
         return f"{name} should be a whole number from 1 to {top} (the notes count from 1), got {describe(value)}"
     value = int(value)
     if value == 0:
-        return (f"{name} = 0: the notes count from 1, so {name} runs from 1 to {top}; the first "
-                f"row/column is {name} = 1 (Python's index 0)")
+        return (f"{name} = 0: the notes count from 1, so {name} runs from 1 to {top} "
+                f"({name} = 1 is Python's index 0)")
     if not 1 <= value <= top:
         return f"{name} = {value} is out of range: {name} runs from 1 to {top}"
     return value
@@ -96,7 +96,7 @@ def check_w1_gradient(model, x, y, i, j, answer):
     i, j = _index(i, "i", 3), _index(j, "j", 2)
     for index in (i, j):
         if isinstance(index, str):
-            return report(False, index + " (w^(1) is 3 x 2: i picks the hidden unit, j the input)")
+            return report(False, index + "; w^(1) is 3 x 2: i picks the hidden unit, j the input")
     what = f"d loss / d w^(1)_{i}{j}"
     if answer is None:
         return not_done(f"compute {what}")

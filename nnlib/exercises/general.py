@@ -220,8 +220,8 @@ def check_hidden_delta(model, X, y, loss_fn, layer, answer):
             hints.append((d, f"that is delta^({l + 1}), of layer {l + 1}; the exercise asks for {what}"))
     try:
         unbiased = deltas_of(_no_biases(model), X, y, loss_fn)[0][layer - 1]
-        hints.append((unbiased, f"you left out the biases: z^(l) = h^(l-1) W^(l)T + b^(l), and the "
-                                f"layers' b are not zero (forward pass from layer 1 to {len(pairs)})"))
+        hints.append((unbiased, "you left out the biases: z^(l) = h^(l-1) W^(l)T + b^(l) in every "
+                                "layer of the forward pass, and this network's b are not zero"))
     except (TypeError, ValueError):
         pass
     if isinstance(loss_fn, CrossEntropyLoss):
