@@ -72,36 +72,97 @@ def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
     return ax
 
 
-def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10):
+def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10, biases=None, notation=False,
+                 key=True):
     """Nodes and edges of a fully connected network with layer ``sizes`` (input first).
 
     ``weights``: optional list of W matrices, W[k] of shape (sizes[k+1], sizes[k]); edges are
-    then blue (positive) or red (negative), as wide as |w|. Layers wider than ``max_nodes``
-    are drawn with their first ``max_nodes`` nodes and a note of the rest.
+    then blue (positive) or red (negative), as wide as |w|; without weights they are grey.
+    ``bias``: draw one bias node "1" below every layer but the output, with an edge (dashed) to
+    each unit of the next layer; ``biases``: optional list of b vectors, b[k] of shape
+    (sizes[k+1],), to colour those edges like the weights. ``notation``: write the notes' names,
+    x_j, h_i and y on the nodes and w^(l)_ij on every edge (edge ij runs from unit j of layer
+    l-1 to unit i of layer l: the row index is the unit the weight feeds); meant for small
+    networks such as the notes' 2-3-1. ``key``: a legend saying what the colours, widths and
+    the bias node mean. Layers wider than ``max_nodes`` are drawn with their first
+    ``max_nodes`` nodes and a note of the rest.
+
+    The weight edges are ``ax.lines`` (one per drawn weight, layer by layer, row i by column j);
+    the bias edges one ``LineCollection`` in ``ax.collections``.
     """
+    from matplotlib.collections import LineCollection
+
     sizes = list(sizes)
     shown = [min(s, max_nodes) for s in sizes]
-    pos = [np.c_[np.full(m, k), np.arange(m) - (m - 1) / 2] for k, m in enumerate(shown)]
-    scale = max(np.abs(W).max() for W in weights) if weights else 1.0
-    for k in range(len(sizes) - 1):
+    # inputs at the top, as the notes list them (x_1 above x_2); one unit of height per node
+    pos = [np.c_[np.full(m, k), (m - 1) / 2 - np.arange(m)] for k, m in enumerate(shown)]
+    arrays = [np.asarray(W, dtype=float) for W in (weights or [])]
+    arrays += [np.asarray(b, dtype=float) for b in (biases or [])]
+    scale = max((np.abs(a).max() for a in arrays if a.size), default=1.0) or 1.0
+
+    def style(w):
+        if w is None or w == 0:  # no value given, or exactly 0 (nnlib's starting biases)
+            return "0.6", 1.0
+        return (POS if w >= 0 else NEG), 0.3 + 3.0 * abs(w) / scale
+
+    last = len(sizes) - 1
+    low = -max(shown) / 2  # the lowest node sits at low + 0.5
+    for k in range(last):
         for i in range(shown[k + 1]):
             for j in range(shown[k]):
-                w = weights[k][i, j] if weights else None
-                color = "0.6" if w is None else (POS if w >= 0 else NEG)
-                width = 1.0 if w is None else 0.3 + 3.0 * abs(w) / (scale or 1.0)
-                ax.plot([k, k + 1], [pos[k][j, 1], pos[k + 1][i, 1]], color=color, lw=width, zorder=1)
+                color, width = style(weights[k][i, j] if weights else None)
+                (x0, y0), (x1, y1) = pos[k][j], pos[k + 1][i]
+                ax.plot([x0, x1], [y0, y1], color=color, lw=width, zorder=1)
+                if notation:
+                    # near the unit the weight feeds, so the labels of one unit sit together
+                    t = 0.72
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), f"$w^{{({k + 1})}}_{{{i + 1}{j + 1}}}$",
+                            ha="center", va="center", fontsize=9, color=color if weights else "k",
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85),
+                            zorder=3)
+    bias_nodes = []
+    if bias:
+        segments, colors, widths = [], [], []
+        for k in range(last):
+            node = (k + 0.35, low - 0.1)  # below and to the right of layer k, feeding layer k + 1
+            bias_nodes.append(node)
+            for i in range(shown[k + 1]):
+                color, width = style(biases[k][i] if biases else None)
+                segments.append([node, tuple(pos[k + 1][i])])
+                colors.append(color)
+                widths.append(width)
+        ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths,
+                                         linestyles="--", zorder=1))
+        for bx, by in bias_nodes:
+            ax.scatter([bx], [by], s=260, marker="s", c="#fcf3cf", edgecolors="k", zorder=2)
+            ax.text(bx, by, "1", ha="center", va="center", fontsize=9, zorder=3)
     for k, p in enumerate(pos):
-        face = "#f5f5f5" if k == 0 else ("#fdebd0" if k == len(pos) - 1 else "#d6eaf8")
-        ax.scatter(p[:, 0], p[:, 1], s=500, c=face, edgecolors="k", zorder=2)
-        label = "input" if k == 0 else ("output" if k == len(pos) - 1 else f"hidden {k}")
+        face = "#f5f5f5" if k == 0 else ("#fdebd0" if k == last else "#d6eaf8")
+        ax.scatter(p[:, 0], p[:, 1], s=500 if not notation else 700, c=face, edgecolors="k", zorder=2)
+        if notation:
+            for i, (px, py) in enumerate(p):
+                name = "x" if k == 0 else ("y" if k == last else ("h" if last == 2 else f"h^{{({k})}}"))
+                ax.text(px, py, f"${name}_{{{i + 1}}}$", ha="center", va="center", fontsize=10, zorder=3)
+        label = "input" if k == 0 else ("output" if k == last else f"hidden {k}")
         extra = f" (+{sizes[k] - shown[k]})" if sizes[k] > shown[k] else ""
         units = "unit" if sizes[k] == 1 else "units"
-        ax.text(k, -max(shown) / 2 - 0.6, f"{label}\n{sizes[k]} {units}{extra}", ha="center", va="top", fontsize=9)
+        ax.text(k, low - 0.6, f"{label}\n{sizes[k]} {units}{extra}", ha="center", va="top", fontsize=9)
     count = count_parameters(sizes, bias=bias)
     ax.set_title("-".join(map(str, sizes)) + f" network: {count} parameters"
                  + ("" if bias else " (no biases)"))
+    if key:
+        handles = ([Line2D([], [], color=POS, lw=2.5, label="weight > 0 (width: |w|)"),
+                    Line2D([], [], color=NEG, lw=1.2, label="weight < 0")] if weights or biases else
+                   [Line2D([], [], color="0.6", lw=1.0, label="weight")])
+        if bias:
+            handles.append(Line2D([], [], color="0.3", ls="--", marker="s", markerfacecolor="#fcf3cf",
+                                  markeredgecolor="k", label="bias: a weight from a constant 1"))
+        # inside the axes, in a strip kept free below the labels: a legend outside would make a
+        # constrained layout shrink the drawing
+        ax.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False,
+                  handlelength=2.2, columnspacing=1.2, borderaxespad=0.1)
     ax.set_xlim(-0.5, len(sizes) - 0.5)
-    ax.set_ylim(-max(shown) / 2 - 1.6, max(shown) / 2 + 0.5)
+    ax.set_ylim(low - (2.5 if key else 1.6), max(shown) / 2 + 0.5)
     ax.axis("off")
     return ax
 

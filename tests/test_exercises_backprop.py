@@ -49,3 +49,39 @@ def test_w1_gradient_matches_backprop_and_names_the_notes_slip(capsys):
     assert "sign" in capsys.readouterr().out
     assert check_w1_gradient(model, x, y, 2, 1, model[0].W.grad[1, 0] / x[0]) is False
     assert "left out the last factor, x_1" in capsys.readouterr().out
+
+
+def test_indices_count_from_1_and_are_checked(capsys):
+    """Issue 10: i = 0 wrapped to the last row (W2[0, -1]) and was called correct; 4 or 3 gave a
+    raw IndexError."""
+    model, x, y = setup()
+    last_row = model[0].W.grad[2, 0]  # what W2[0, i - 1] with i = 0 computed
+    assert check_w1_gradient(model, x, y, 0, 1, last_row) is False
+    assert "the notes count from 1" in capsys.readouterr().out
+    for i, j in [(4, 1), (2, 3), (-1, 1), (2, 0)]:
+        assert check_w1_gradient(model, x, y, i, j, 0.1) is False
+        out = capsys.readouterr().out
+        assert out.startswith("not yet right") and ("out of range" in out or "count from 1" in out), out
+    assert check_w1_gradient(model, x, y, 2.0, 1, model[0].W.grad[1, 0]) is False
+    assert "whole number from 1 to 3" in capsys.readouterr().out
+
+
+def test_the_sample_may_be_a_row_a_column_or_a_batch_of_one(capsys):
+    """Issue 10: X_n (1, 2), Y_n (1, 1) that 05 builds, and the notes' (2, 1) column, gave raw
+    numpy errors. They are the same sample; other shapes get a sentence."""
+    model, x, y = setup()
+    for x_as in (x[None, :], x[:, None]):
+        assert check_w1_gradient(model, x_as, np.array([[y]]), 2, 1, model[0].W.grad[1, 0]) is True
+        f = model(x[None, :])[0, 0]
+        assert check_output_delta(model, x_as, np.array([[y]]), -2 * (y - f) * f * (1 - f)) is True
+    capsys.readouterr()
+    assert check_w1_gradient(model, np.ones(3), y, 2, 1, 0.1) is False
+    assert "x should be the sample x_n, two numbers" in capsys.readouterr().out
+    assert check_output_delta(model, x, np.array([1.0, 0.0]), 0.1) is False
+    assert "y should be the target y_n, one number" in capsys.readouterr().out
+
+
+def test_the_ij_slip_names_the_weight_that_was_computed(capsys):
+    model, x, y = setup()
+    assert check_w1_gradient(model, x, y, 2, 1, model[0].W.grad[0, 1]) is False  # w^(1)_12
+    assert "that is d loss / d w^(1)_12" in capsys.readouterr().out

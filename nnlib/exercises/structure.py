@@ -9,7 +9,7 @@ from ..activations import Activation, LinearActivation, ReLU
 from ..core import Layer
 from ..layers import Dense
 from ..network import Sequential, count_parameters
-from . import as_array, as_number, check_number, not_done, report
+from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
 
 # Exercise 1: count the parameters of a 3-5-4-2 network with biases.
 COUNT_SIZES = (3, 5, 4, 2)
@@ -53,7 +53,7 @@ def check_count(answer, sizes=COUNT_SIZES, bias=True):
         for wrong, hint in hints.items():
             if wrong != expected and value == wrong:
                 return report(False, hint)
-    return check_number(answer, expected, "the number of parameters")
+    return check_number(answer, expected, "the number of parameters", rtol=0)  # a count is exact
 
 
 def _tiny_model():
@@ -71,7 +71,7 @@ def check_tiny_output(answer, atol=TINY_ATOL):
         return not_done("compute y with numpy and put it in my_y")
     value = as_array(answer)
     if value is None:
-        return report(False, f"y should be a number, got {type(answer).__name__} {answer!r}")
+        return not_a_number(answer, "y")
     if value.size != 1:
         return report(False, f"y is a single number (the network has one output), got shape {value.shape}")
     value = float(value.item())
@@ -97,7 +97,7 @@ def check_budget(model, budget=BUDGET):
     if model is None:
         return not_done("build a model and pass it here")
     if not isinstance(model, Layer):
-        return report(False, f"expected an nnlib model, got {type(model).__name__}")
+        return report(False, f"expected an nnlib model (e.g. nnlib.mlp(...)), got {describe(model)}")
     layers = list(model) if isinstance(model, Sequential) else [model]
     dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
     if len(dense) < 3:
