@@ -30,10 +30,11 @@ def check_neuron_output(answer):
     return check_number(answer, expected, "y = tanh(w . x + w0)", rtol=TOLERANCE)
 
 
-def linear_form(w1, w2, w0):
-    """``w1 x1 + w2 x2 + w0`` as a student writes it: "x1 + x2 - 1.5", "2 x1 - 0.5 x2", "0"."""
+def linear_form(w1, w2, w0, names=("x1", "x2")):
+    """``w1 x1 + w2 x2 + w0`` as a student writes it: "x1 + x2 - 1.5", "2 x1 - 0.5 x2", "0".
+    ``names``: the two inputs' names (the neuron plot's title writes x₁, x₂)."""
     text = ""
-    for coef, var in ((w1, " x1"), (w2, " x2"), (w0, "")):
+    for coef, var in ((w1, " " + names[0]), (w2, " " + names[1]), (w0, "")):
         if coef == 0:
             continue
         size = "" if abs(coef) == 1 and var else f"{abs(coef):g}"
