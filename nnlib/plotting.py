@@ -8,7 +8,6 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from .activations import get_activation
-from .exercises.neuron import linear_form
 from .layers import Dense
 from .losses import softmax
 from .network import count_parameters
@@ -16,7 +15,6 @@ from .network import count_parameters
 NEG, POS = "#c0392b", "#2471a3"  # red for negative weights, blue for positive
 CLASS_COLORS = ["#2471a3", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"]
 RANGES = {"sigmoid": (0.0, 1.0), "heaviside": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-UNIT_SQUARE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (x1, x2) of its corners
 
 
 def _one_sided(g, x0):
@@ -93,6 +91,9 @@ def _legend_above_data(ax, y, **legend_kwargs):
     return legend
 
 
+UNIT_SQUARE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (x1, x2) of its corners
+
+
 def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
     """y = phi(w1 x1 + w2 x2 + w0) on an n x n grid over [-lim, lim]^2, computed by a Dense(2, 1)
     layer and the activation. Returns (x1, x2, y) with y: (n, n), row i at x2 = x2[i]."""
@@ -107,7 +108,9 @@ def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
 
 
 def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
-    """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)."""
+    """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)
+    and the unit square's four corners (white dots, labelled)."""
+    from .exercises.neuron import linear_form  # the checker's way of writing the line, shared
     x1, x2, y = neuron_output(w1, w2, w0, activation, lim, n)
     vmin, vmax = RANGES.get(activation, (None, None))
     im = ax.imshow(y, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis",

@@ -146,3 +146,13 @@ def test_solves_xor_explains_a_wrong_model(capsys):
     assert check_solves_xor(nnlib.Dense(2, 1, rng=0)) is False
     assert "2 class scores" in capsys.readouterr().out
     assert check_solves_xor("model") is False
+
+
+def test_solves_xor_explains_a_history_passed_for_the_model(capsys):
+    """small_model = nnlib.fit(...) stores the History, not the model."""
+    X, y = nnlib.xor()
+    model = model_2_4_2()
+    history = nnlib.fit(model, nnlib.CrossEntropyLoss(), nnlib.SGD(model.parameters(), lr=0.5), X, y,
+                        epochs=5, batch_size=4, rng=0)
+    assert check_solves_xor(history, hidden_units=2) is False
+    assert "History that nnlib.fit returns" in capsys.readouterr().out

@@ -220,3 +220,9 @@ def test_saturation_steps_hints(capsys):
 def test_saturation_steps_explains_a_bad_count_before_the_missing_one(capsys):
     assert check_saturation_steps("8", None) is False
     assert "w0 = -2 should be a whole number" in last_line(capsys)
+
+
+def test_saturation_steps_names_a_dropped_2_once_for_both_counts(capsys):
+    assert check_saturation_steps(sigmoid_steps(-2, factor=1.0), sigmoid_steps(-10, factor=1.0)) is False
+    out = last_line(capsys)
+    assert out.count("dropped the 2") == 1 and "w0 = -2 and w0 = -10" in out

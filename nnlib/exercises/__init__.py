@@ -16,6 +16,7 @@ from ..core import Layer
 from ..datasets import xor
 from ..layers import Dense
 from ..network import Sequential
+from ..train import History
 
 
 def report(ok, message):
@@ -191,6 +192,9 @@ def check_solves_xor(model, hidden_units=None):
     """
     if model is None:
         return not_done("build and train a model, then pass it here")
+    if isinstance(model, History):  # small_model = nnlib.fit(...): fit trains the model in place
+        return report(False, "that is the History that nnlib.fit returns; fit trains the model you "
+                             "give it in place, so pass that model")
     if not isinstance(model, Layer):
         return report(False, f"expected an nnlib model (a Sequential of layers), got {describe(model)}")
     if hidden_units is not None:

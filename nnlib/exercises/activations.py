@@ -146,14 +146,16 @@ def check_saturation_steps(steps_from_minus_2, steps_from_minus_10):
         return not_done("replace None with your step count for " + " and ".join(missing))
     expected = {w0: sigmoid_steps(w0) for w0 in answers}
     without_2 = {w0: sigmoid_steps(w0, factor=1.0) for w0 in answers}
+    dropped = [w0 for w0, n in answers.items() if n != expected[w0] and n == without_2[w0]]
     wrong = []
+    if dropped:
+        starts = " and ".join(f"w0 = {w0}" for w0 in dropped)
+        wrong.append(f"from {starts} you seem to have dropped the 2 in "
+                     "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
     for w0, n in answers.items():
-        if n == expected[w0]:
+        if n == expected[w0] or w0 in dropped:
             continue
-        if n == without_2[w0] and n != expected[w0]:
-            wrong.append(f"from w0 = {w0} you seem to have dropped the 2 in "
-                         "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
-        elif abs(n - expected[w0]) == 1:
+        if abs(n - expected[w0]) == 1:
             wrong.append(f"from w0 = {w0} you are off by one: count the updates, and stop as soon "
                          "as sigma(w) > 0.5")
         else:
