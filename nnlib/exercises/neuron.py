@@ -53,8 +53,7 @@ def check_and_gate(w1, w2, w0):
     answers = {"w1": w1, "w2": w2, "w0": w0}
     missing = [name for name, value in answers.items() if value is None]
     if missing:
-        return not_done("set " + " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 2
-                                              else missing))
+        return not_done("set " + (", ".join(missing[:-1]) + " and " if len(missing) > 1 else "") + missing[-1])
     w = {}
     for name, answer in answers.items():
         w[name] = as_number(answer)
