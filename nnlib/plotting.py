@@ -17,24 +17,81 @@ CLASS_COLORS = ["#2471a3", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"
 RANGES = {"sigmoid": (0.0, 1.0), "heaviside": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
+def _one_sided(g, x0):
+    """g's limits from the left and right of x0 and its value at x0 (g: a numpy function)."""
+    eps = 1e-9 * (1.0 + abs(x0))
+    left, at, right = (float(v) for v in g(np.array([x0 - eps, x0, x0 + eps])))
+    return left, at, right
+
+
+def plot_curve(ax, x, g, jump_at=None, color=None, ls="-", label=None):
+    """y = g(x) for x: (n,) increasing, with ``g`` a numpy function; drawn in two pieces if g
+    jumps at ``jump_at`` (see ``_plot_broken``), as one line otherwise."""
+    _plot_broken(ax, np.asarray(x, dtype=float), g, jump_at, color, ls, label)
+    return ax
+
+
+def _plot_broken(ax, x, g, x0, color, ls, label):
+    """y = g(x) as a line, broken where g jumps at x0 (a jump would otherwise be drawn as a
+    vertical segment, a value g never takes). At the jump an open circle marks each one-sided
+    limit and a filled dot the value g(x0) itself, as a textbook draws a step. Returns the
+    y values drawn, markers included."""
+    left, at, right = _one_sided(g, x0) if x0 is not None else (0.0, 0.0, 0.0)
+    jumps = x0 is not None and x[0] < x0 < x[-1] and abs(right - left) > 1e-6 * (1 + abs(left) + abs(right))
+    if not jumps:
+        y = g(x)
+        ax.plot(x, y, color=color, lw=2, ls=ls, label=label)
+        return y
+    x_line = np.concatenate([x[x < x0], [np.nan], x[x > x0]])  # NaN: matplotlib lifts the pen
+    y_line = np.full_like(x_line, np.nan)
+    y_line[np.isfinite(x_line)] = g(x_line[np.isfinite(x_line)])
+    (line,) = ax.plot(x_line, y_line, color=color, lw=2, ls=ls, label=label)
+    color = line.get_color()  # the markers take the line's colour (the cycle's, if none given)
+    for limit in {left, right} - {at}:  # a limit that g also takes at x0 gets the filled dot only
+        ax.plot([x0], [limit], "o", ms=6, color=color, mfc="white", mew=1.5, zorder=3)
+    ax.plot([x0], [at], "o", ms=6, color=color, zorder=3)
+    return np.concatenate([y_line, [left, at, right]])
+
+
 def plot_activation(ax, name, a=1.0, b=0.0, xlim=(-5.0, 5.0), n=801):
     """y = phi(a x + b) and its derivative dy/dx = a phi'(a x + b) (the chain rule), for x in xlim.
 
     With a = 1 and b = 0 these are phi and phi' themselves. For 'linear', phi is the identity,
-    so the curve is the notes' linear activation a x + b.
+    so the curve is the notes' linear activation a x + b. Where a curve jumps (Heaviside's phi,
+    ReLU's phi', at a x + b = 0) it is drawn in two pieces, with an open circle at each piece's
+    end and a filled dot at the value the function takes there (nnlib's: H(0) = 0.5,
+    ReLU'(0) = 0). The legend sits in a band above both curves, so it never covers them.
     """
     phi = get_activation(name)
     x = np.linspace(*xlim, n)
-    z = a * x + b
-    ax.plot(x, phi.phi(z), color=POS, lw=2, label=r"$\varphi(ax+b)$")
-    ax.plot(x, a * phi.dphi(z), color="#e67e22", lw=2, ls="--", label=r"$\frac{d}{dx}\varphi(ax+b)$")
-    if name == "heaviside" and a != 0:  # H(0) = 0.5, at the point where a x + b = 0
-        ax.plot([-b / a], [0.5], "o", color=POS, ms=6)
+    x0 = -b / a if a != 0 else None  # where a x + b = 0: the only place these functions jump
+    ys = [_plot_broken(ax, x, lambda v: phi.phi(a * v + b), x0, POS, "-", r"$\varphi(ax+b)$"),
+          _plot_broken(ax, x, lambda v: a * phi.dphi(a * v + b), x0, "#e67e22", "--",
+                       r"$\frac{d}{dx}\varphi(ax+b)$")]
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.6", lw=0.8)
     ax.set(xlabel="$x$", ylabel="value", xlim=xlim, title=f"{name}: a = {a:g}, b = {b:g}")
-    ax.legend(loc="upper left", fontsize=9)
+    _legend_above_data(ax, np.concatenate(ys), ncol=2, fontsize=9)
     return ax
+
+
+def _legend_above_data(ax, y, **legend_kwargs):
+    """A legend in the top left corner, with the y axis stretched so that every value in ``y``
+    lies below it: the legend's height is measured (in pixels, then as a fraction of the axes),
+    not guessed, so this holds at any figure size where the legend takes less than three
+    quarters of the axes' height."""
+    y = y[np.isfinite(y)]
+    lo, hi = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    lo -= 0.06 * span  # room below for the markers
+    legend = ax.legend(loc="upper left", **legend_kwargs)
+    share = legend.get_window_extent().height / ax.get_window_extent().height
+    free = max(1.0 - share - 0.06, 0.2)  # the fraction of the height left for the curves
+    ax.set_ylim(lo, lo + (hi - lo) / free)
+    return legend
+
+
+UNIT_SQUARE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # (x1, x2) of its corners
 
 
 def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
@@ -51,7 +108,9 @@ def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
 
 
 def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
-    """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)."""
+    """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)
+    and the unit square's four corners (white dots, labelled)."""
+    from .exercises.neuron import linear_form  # the checker's way of writing the line, shared
     x1, x2, y = neuron_output(w1, w2, w0, activation, lim, n)
     vmin, vmax = RANGES.get(activation, (None, None))
     im = ax.imshow(y, origin="lower", extent=(-lim, lim, -lim, lim), cmap="viridis",
@@ -64,11 +123,19 @@ def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
         ax.plot(x1, -(w1 * x1 + w0) / w2, "w--", lw=1.5)
     elif w1 != 0:
         ax.axvline(-w0 / w1, color="w", ls="--", lw=1.5)
+    # the unit square's corners, where a two-input logic gate (AND, OR, XOR) has its four inputs
+    ax.scatter(UNIT_SQUARE[:, 0], UNIT_SQUARE[:, 1], s=30, c="white", edgecolors="black",
+               linewidths=1, zorder=3, label="corners of the unit square")
+    for (c1, c2), (dx, dy) in zip(UNIT_SQUARE, [(-1, -1), (-1, 1), (1, -1), (1, 1)]):
+        ax.annotate(f"({c1:g},{c2:g})", (c1, c2), xytext=(4 * dx, 4 * dy), textcoords="offset points",
+                    ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
+                    fontsize=8, color="white", zorder=3,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "black", "ec": "none", "alpha": 0.45})
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$",
            # plain text, not math text: the title changes with every slider move, and math text
            # is parsed anew for every new string (~15 ms, a fifth of the widget's redraw); the
            # hyphens become the minus sign that math text would have drawn
-           title=f"y = {activation}({w1:g} x₁ {w2:+g} x₂ {w0:+g})".replace("-", "−"))
+           title=f"y = {activation}({linear_form(w1, w2, w0, ('x₁', 'x₂'))})".replace("-", "−"))
     return ax
 
 

@@ -1,4 +1,5 @@
 """Notebook 02's exercise checks: the worked solutions pass, typical slips get the right hint."""
+import fractions
 import math
 
 import numpy as np
@@ -34,10 +35,26 @@ def test_linear_derivative_worked_solution_passes(capsys):
     assert last_line(capsys).startswith("correct")
 
 
-@pytest.mark.parametrize("answer", [sp.Symbol("a"), "a", S.a * (S.x + 1) - S.a * S.x])
+@pytest.mark.parametrize("answer", [sp.Symbol("a"), S.a * (S.x + 1) - S.a * S.x,
+                                    sp.Derivative(S.activation("linear"), S.x)])
 def test_linear_derivative_accepts_equivalent_forms(answer):
-    """Plain sp.Symbol('a') (not real=True), a string, or an unsimplified form are all fine."""
+    """Plain sp.Symbol('a') (not real=True), an unsimplified form or an unevaluated Derivative
+    are all fine."""
     assert check_linear_derivative(answer) is True
+
+
+@pytest.mark.parametrize("answer", ["a", b"a", "S.a"])
+def test_linear_derivative_refuses_a_string_and_says_so(answer, capsys):
+    """The exercise asks for a SymPy expression; the text "a" is not one (it was once accepted)."""
+    assert check_linear_derivative(answer) is False
+    assert "is a string, not a SymPy expression" in last_line(capsys)
+
+
+def test_linear_derivative_explains_an_equation(capsys):
+    """The notebook displays each derivative as sp.Eq(Derivative, result): a student may pass that."""
+    phi = S.activation("linear")
+    assert check_linear_derivative(sp.Eq(sp.Derivative(phi, S.x), sp.diff(phi, S.x))) is False
+    assert ".rhs" in last_line(capsys)
 
 
 @pytest.mark.parametrize("answer, hint", [
@@ -48,7 +65,9 @@ def test_linear_derivative_accepts_equivalent_forms(answer):
     (2 * S.a * S.x, "depends on x"),
     (2 * S.a, "term by term"),
     ([1, 2], "expected a SymPy expression"),
-    ("a +", "expected a SymPy expression"),
+    ("a +", "not a SymPy expression"),
+    (sp.Matrix([S.a]), "expected a SymPy expression"),
+    (sp.nan, "not a finite expression"),
 ])
 def test_linear_derivative_hints(answer, hint, capsys):
     assert check_linear_derivative(answer) is False
@@ -83,6 +102,34 @@ def test_sigmoid_prime_at_ln3_tolerance_as_stated():
 # -- exercise 2 -----------------------------------------------------------------------------
 def test_threshold_is_where_sigmoid_prime_is_one_hundredth():
     assert math.isclose(float(nnlib.sigmoid_prime(SIGMOID_PRIME_THRESHOLD)), 0.01, rel_tol=1e-12)
+
+
+def test_every_02_checker_takes_fractions_and_sympy_numbers(capsys):
+    """The shared parser takes sp.Rational, sp.Integer, sp.Float and fractions.Fraction; each of
+    notebook 02's numeric checkers accepts them (they were once refused as "not a number")."""
+    assert check_sigmoid_prime_at_ln3(sp.Rational(3, 16)) is True
+    assert check_sigmoid_prime_at_ln3(fractions.Fraction(3, 16)) is True
+    assert check_sigmoid_prime_at_ln3(sp.Float(3) / 16) is True
+    assert check_sigmoid_prime_at_ln3(sp.Rational(3, 4) * (1 - sp.Rational(3, 4))) is True  # by hand
+    assert check_saturation_threshold(fractions.Fraction(4585, 1000)) is True
+    assert check_saturation_threshold(sp.Rational(4585, 1000)) is True
+    assert check_saturation_threshold(sp.log(49 + 20 * sp.sqrt(6))) is True  # the exact answer
+    n2, n10 = sigmoid_steps(-2), sigmoid_steps(-10)
+    assert check_saturation_steps(sp.Integer(n2), fractions.Fraction(n10)) is True
+    assert check_saturation_steps(sp.Float(n2), sp.Rational(2 * n10, 2)) is True
+    assert check_linear_derivative(fractions.Fraction(1)) is False  # a number, with its hint
+    assert "keep the symbol a" in last_line(capsys)
+
+
+def test_threshold_accepts_what_nsolve_returns(capsys):
+    """Exercise 2's own hint, sp.nsolve, returns a SymPy Float: passed as it is (no float()),
+    it is accepted (it was once refused: "should be a number, got Float")."""
+    x_star = sp.nsolve(S.derivative("sigmoid") - sp.Rational(1, 100), S.x, 4)
+    assert isinstance(x_star, sp.Float)
+    assert check_saturation_threshold(x_star) is True
+    assert last_line(capsys).startswith("correct")
+    assert check_saturation_threshold(sp.nsolve(S.derivative("sigmoid") - sp.Rational(1, 100), S.x, -4)) is False
+    assert "give the positive x" in last_line(capsys)
 
 
 def test_threshold_worked_solutions_pass(capsys):
@@ -123,7 +170,7 @@ def test_threshold_boundary_message_shows_enough_digits(capsys):
     (3.0, "further out"),
     (10.0, "closer to 0"),
     ("4.58", "should be a number"),
-    (np.array([4.58, 4.59]), "should be a number"),
+    (np.array([4.58, 4.59]), "should be one number, got 2 numbers"),
 ])
 def test_threshold_hints(answer, hint, capsys):
     assert check_saturation_threshold(answer) is False
@@ -166,3 +213,16 @@ def test_saturation_steps_hints(capsys):
     assert "too many" in last_line(capsys)
     assert check_saturation_steps(8.5, n10) is False
     assert "whole number" in last_line(capsys)
+    assert check_saturation_steps(-n2, n10) is False
+    assert "0 or more" in last_line(capsys)
+
+
+def test_saturation_steps_explains_a_bad_count_before_the_missing_one(capsys):
+    assert check_saturation_steps("8", None) is False
+    assert "w0 = -2 should be a whole number" in last_line(capsys)
+
+
+def test_saturation_steps_names_a_dropped_2_once_for_both_counts(capsys):
+    assert check_saturation_steps(sigmoid_steps(-2, factor=1.0), sigmoid_steps(-10, factor=1.0)) is False
+    out = last_line(capsys)
+    assert out.count("dropped the 2") == 1 and "w0 = -2 and w0 = -10" in out

@@ -22,6 +22,68 @@ def test_plot_activation_returns_ax_with_labelled_axes(ax):
     np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 - np.tanh(x) ** 2)
 
 
+def curves(ax):
+    """The lines drawn in data coordinates (not axhline/axvline, whose x or y is in axes units)."""
+    return [line for line in ax.lines if line.get_transform() is ax.transData]
+
+
+def steepest_segment(line):
+    """The largest |dy/dx| between neighbouring drawn points of a Line2D (NaN breaks it)."""
+    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    dx, dy = np.diff(x), np.diff(y)
+    ok = np.isfinite(dx) & np.isfinite(dy)
+    return float(np.max(np.abs(dy[ok] / dx[ok]))) if ok.any() else 0.0
+
+
+@pytest.mark.parametrize("name", sorted(nnlib.ACTIVATIONS))
+@pytest.mark.parametrize("a, b", [(1.0, 0.0), (3.0, 3.0), (-3.0, -3.0), (2.0, -0.5), (-0.5, 1.0)])
+def test_no_curve_is_drawn_as_a_vertical_jump(ax, name, a, b):
+    """phi(a x + b) and a phi'(a x + b) have slopes of at most |a| and a^2 max|phi''| < 7 here;
+    a jump drawn as one line would be a segment of slope > 40 (a step of 0.5 or more over one
+    grid spacing of 0.0125)."""
+    plotting.plot_activation(ax, name, a=a, b=b)
+    assert len(curves(ax)) >= 2
+    for line in curves(ax):
+        assert steepest_segment(line) < 10, (line.get_label(), steepest_segment(line))
+
+
+def test_relus_derivative_is_two_pieces_with_the_convention_at_0(ax):
+    """ReLU'(x) is 0 for x < 0 and 1 for x > 0; at 0 nnlib takes 0: a filled dot at (0, 0), an
+    open circle at (0, 1), and the line broken in between."""
+    plotting.plot_activation(ax, "relu")
+    dphi = curves(ax)[1]
+    x, y = np.asarray(dphi.get_xdata(), float), np.asarray(dphi.get_ydata(), float)
+    assert np.isnan(x).sum() == 1
+    assert set(y[np.isfinite(y) & (x < 0)]) == {0.0} and set(y[np.isfinite(y) & (x > 0)]) == {1.0}
+    markers = [(line.get_xdata()[0], line.get_ydata()[0], line.get_markerfacecolor())
+               for line in ax.lines if line.get_marker() == "o"]
+    filled = [(mx, my) for mx, my, face in markers if face != "white"]
+    hollow = [(mx, my) for mx, my, face in markers if face == "white"]
+    assert (0.0, float(nnlib.relu_prime(0.0))) in filled and (0.0, 1.0) in hollow
+    assert steepest_segment(curves(ax)[0]) <= 1.0 + 1e-12  # ReLU itself is continuous: one line
+
+
+def test_heavisides_step_is_two_pieces_with_h0_a_filled_dot(ax):
+    plotting.plot_activation(ax, "heaviside", a=2.0, b=-1.0)  # the jump at x = 0.5
+    markers = {(float(line.get_xdata()[0]), float(line.get_ydata()[0]), line.get_markerfacecolor() == "white")
+               for line in ax.lines if line.get_marker() == "o"}
+    assert markers == {(0.5, 0.0, True), (0.5, float(nnlib.heaviside(0.0)), False), (0.5, 1.0, True)}
+
+
+def test_plot_curve_breaks_only_at_a_real_jump(ax):
+    x = np.linspace(-1, 1, 201)
+    plotting.plot_curve(ax, x, np.tanh, jump_at=0.0)  # continuous: one unbroken line, no dots
+    plotting.plot_curve(ax, x, nnlib.heaviside, jump_at=0.0)
+    assert not np.isnan(ax.lines[0].get_xdata()).any()
+    assert np.isnan(ax.lines[1].get_xdata()).sum() == 1 and len(ax.lines) == 2 + 3
+
+
+def test_neuron_plot_marks_the_corners_of_the_unit_square(ax):
+    plotting.plot_neuron(ax, 1.0, 1.0, -1.5, "heaviside")
+    (corners,) = ax.collections
+    assert sorted(map(tuple, corners.get_offsets().tolist())) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
 def test_neuron_output_is_a_dense_layer_plus_activation():
     x1, x2, y = plotting.neuron_output(1.0, 2.0, -0.5, "relu", lim=2, n=5)
     assert y.shape == (5, 5)

@@ -51,11 +51,51 @@ def test_activation_explorer_draws_phi_and_its_chain_rule_derivative(name):
         assert_redraws(e, "activation", name)
     assert_redraws(e, "a", 2.0)
     assert_redraws(e, "b", -0.5)
-    phi_line, dphi_line = e.figure.axes[0].lines[:2]
-    x = phi_line.get_xdata()
+    phi_line, dphi_line = [line for line in e.figure.axes[0].lines if len(line.get_xdata()) > 1][:2]
     layer = nnlib.get_activation(name)
-    np.testing.assert_allclose(phi_line.get_ydata(), layer.phi(2.0 * x - 0.5), atol=1e-15)
-    np.testing.assert_allclose(dphi_line.get_ydata(), 2.0 * layer.dphi(2.0 * x - 0.5), atol=1e-15)
+    for line, f in [(phi_line, layer.phi), (dphi_line, lambda z: 2.0 * layer.dphi(z))]:
+        x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        drawn = np.isfinite(x)  # a curve that jumps is broken by one NaN at the jump
+        assert drawn.sum() >= 800 and np.isnan(y[~drawn]).all()
+        np.testing.assert_allclose(y[drawn], f(2.0 * x[drawn] - 0.5), atol=1e-15)
+
+
+def test_neuron_explorer_marks_the_unit_squares_corners():
+    """Notebook 01's exercise 2 asks for an AND gate on the corners: the explorer shows them."""
+    e = W.neuron_explorer()
+    for settings in [{}, {"activation": "heaviside", "w1": 1.0, "w2": 1.0, "w0": -1.5}]:
+        for name, value in settings.items():
+            e.controls[name].value = value
+        ax = e.figure.axes[0]
+        (corners,) = [c for c in ax.collections if c.get_label() == "corners of the unit square"]
+        assert sorted(map(tuple, corners.get_offsets().tolist())) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+        labels = {t.get_text() for t in ax.texts}
+        assert {"(0,0)", "(0,1)", "(1,0)", "(1,1)"} <= labels
+    assert ax.get_title() == "y = heaviside(x₁ + x₂ − 1.5)"  # written as a student writes it
+
+
+# Every activation at the ends of the explorer's sliders (a, b in [-3, 3]), plus a = 0.
+SLIDER_ENDS = [(a, b) for a in (-3.0, 0.0, 3.0) for b in (-3.0, 3.0)] + [(1.0, 0.0), (-0.25, 0.0)]
+
+
+@pytest.mark.parametrize("name", sorted(nnlib.ACTIVATIONS))
+def test_activation_explorer_legend_never_covers_a_curve(name):
+    e = W.activation_explorer(activation=name)
+    for a, b in SLIDER_ENDS:
+        e.controls["a"].value, e.controls["b"].value = a, b
+        ax = e.figure.axes[0]
+        box = ax.get_legend().get_window_extent(e.figure.canvas.get_renderer())  # pixels
+        curves = [line for line in ax.lines if line.get_transform() is ax.transData]  # not axhline
+        assert len(curves) >= 2
+        for line in curves:
+            xy = np.c_[line.get_xdata(), line.get_ydata()].astype(float)
+            px = ax.transData.transform(xy[np.isfinite(xy).all(axis=1)])
+            inside = ((px[:, 0] >= box.x0) & (px[:, 0] <= box.x1)
+                      & (px[:, 1] >= box.y0) & (px[:, 1] <= box.y1))
+            assert not inside.any(), (name, a, b, line.get_label(), xy[np.isfinite(xy).all(axis=1)][inside][:3])
+        bottom, top = ax.get_ylim()
+        assert all(bottom <= y <= top for line in curves for y in np.asarray(line.get_ydata(), float)
+                   if np.isfinite(y)), (name, a, b)  # and every curve is inside the plot
 
 
 def test_network_explorer_counts_parameters_like_the_model_does():

@@ -2,14 +2,16 @@
 
 Each ``check_*`` prints one line ("not done yet", "correct: ...", "not yet right: ...") and
 returns None, True or False. SymPy is imported only by the check that needs it. Numeric answers
-may be numbers or one-element numpy arrays; the tolerances are the ones the notebook states.
+may be any kind of number the shared parser takes (``as_number``: int, float, numpy scalar or
+one-element array, ``Fraction``, SymPy number such as ``sp.Rational(3, 16)`` or what ``sp.nsolve``
+returns); the tolerances are the ones the notebook states.
 """
 import math
 
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_prime
-from . import as_number, check_number, not_done, report
+from . import as_number, check_number, describe, not_a_number, not_done, report
 
 # sigma'(x) = sigma (1 - sigma) = 0.01  <=>  sigma = (1 + sqrt(0.96)) / 2  <=>  x = ln(49 + 20 sqrt 6)
 SIGMOID_PRIME_THRESHOLD = float(np.log(49.0 + 20.0 * np.sqrt(6.0)))
@@ -28,19 +30,34 @@ def check_linear_derivative(answer):
 
     from .. import symbolic as S
 
+    if isinstance(answer, (str, bytes)):
+        return report(False, f"{answer!r} is a string, not a SymPy expression: write it without quotes, "
+                             "built from S.a, S.b, S.x (or let sp.diff compute it)")
     try:
-        expr = sp.sympify(answer, locals={"a": S.a, "b": S.b, "x": S.x})
-    except (sp.SympifyError, TypeError):
+        # strict: numbers and SymPy objects only, so that no string or odd object is parsed
+        expr = sp.sympify(answer, strict=True)
+    except (sp.SympifyError, TypeError, ValueError):
         expr = None
-    if not isinstance(expr, sp.Expr):
-        return report(False, f"expected a SymPy expression (e.g. built from S.a, S.b, S.x), got {answer!r}")
+    if isinstance(expr, sp.Equality):  # sp.Eq(sp.Derivative(...), ...) as the notebook displays it
+        return report(False, "that is an equation (sp.Eq); pass the derivative itself, e.g. its "
+                             "right-hand side .rhs")
+    if not isinstance(expr, sp.Expr) or getattr(expr, "is_Matrix", False):
+        return report(False, f"expected a SymPy expression (e.g. built from S.a, S.b, S.x), "
+                             f"got {describe(answer)}")
+    if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return report(False, f"you have {expr}, which is not a finite expression; the derivative of "
+                             "a x + b is finite everywhere")
     # Symbols the student made with sp.Symbol("a") (without real=True) are the course's a, b, x.
     ours = {"a": S.a, "b": S.b, "x": S.x}
     expr = expr.subs({s: ours[s.name] for s in expr.free_symbols if s.name in ours})
     a, b, x = S.a, S.b, S.x
+    expr = expr.doit()  # an unevaluated sp.Derivative(a x + b, x) is a too
 
     def equals(other):
-        return sp.simplify(expr - other) == 0
+        try:
+            return sp.simplify(expr - other) == 0
+        except Exception:  # an expression SymPy cannot simplify is not equal, not a traceback
+            return False
 
     if equals(a):
         return report(True, "d/dx (a x + b) = a: the slope, the same at every x")
@@ -78,7 +95,7 @@ def check_saturation_threshold(answer, atol=THRESHOLD_ATOL):
         return not_done("replace None with the x at which sigma'(x) falls to 0.01")
     x = as_number(answer)
     if x is None:
-        return report(False, f"the answer should be a number, got {type(answer).__name__} {answer!r}")
+        return not_a_number(answer, "x")
     expected = SIGMOID_PRIME_THRESHOLD
     if np.isclose(x, expected, rtol=0, atol=atol):
         return report(True, f"x = ln(49 + 20 sqrt 6) = {expected:.4f}; beyond it sigma'(x) < 0.01, "
@@ -116,24 +133,29 @@ def check_saturation_steps(steps_from_minus_2, steps_from_minus_10):
     """``steps_from_minus_2``, ``steps_from_minus_10``: the number of SGD updates (lr = 1) until
     sigma(w) > 0.5, starting at w = -2 and at w = -10."""
     answers = {-2: steps_from_minus_2, -10: steps_from_minus_10}
+    for w0, n in answers.items():  # the counts given so far: whole numbers of steps?
+        if n is None:
+            continue
+        value = as_number(n)
+        if value is None or not value.is_integer() or value < 0:
+            return report(False, f"the count for w0 = {w0} should be a whole number of steps (0 or "
+                                 f"more), got {describe(n)}")
+        answers[w0] = int(value)
     missing = [f"w0 = {w0}" for w0, n in answers.items() if n is None]
     if missing:
         return not_done("replace None with your step count for " + " and ".join(missing))
-    for w0, n in answers.items():
-        value = as_number(n)
-        if value is None or not value.is_integer():
-            return report(False, f"the count for w0 = {w0} should be a whole number of steps, got {n!r}")
-        answers[w0] = int(value)
     expected = {w0: sigmoid_steps(w0) for w0 in answers}
     without_2 = {w0: sigmoid_steps(w0, factor=1.0) for w0 in answers}
+    dropped = [w0 for w0, n in answers.items() if n != expected[w0] and n == without_2[w0]]
     wrong = []
+    if dropped:
+        starts = " and ".join(f"w0 = {w0}" for w0 in dropped)
+        wrong.append(f"from {starts} you seem to have dropped the 2 in "
+                     "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
     for w0, n in answers.items():
-        if n == expected[w0]:
+        if n == expected[w0] or w0 in dropped:
             continue
-        if n == without_2[w0] and n != expected[w0]:
-            wrong.append(f"from w0 = {w0} you seem to have dropped the 2 in "
-                         "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
-        elif abs(n - expected[w0]) == 1:
+        if abs(n - expected[w0]) == 1:
             wrong.append(f"from w0 = {w0} you are off by one: count the updates, and stop as soon "
                          "as sigma(w) > 0.5")
         else:
