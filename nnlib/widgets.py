@@ -432,12 +432,12 @@ class Playground(widgets.VBox):
         self.train_button.disabled, self.stop_button.disabled = True, False
         try:
             run.fit(lr=lr, batch_size=batch_size, epochs=epochs, callback=live)
+            self.redraw_loss(run.history, epochs)
+            self.redraw_result()
+            self.redraw_units()
+            self.status.value = run.summary()  # last: when it says "done", the pictures are there
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
-        self.status.value = run.summary()
-        self.redraw_loss(run.history, epochs)
-        self.redraw_result()
-        self.redraw_units()
         return run
 
     def redraw_loss(self, history, epochs):
