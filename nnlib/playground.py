@@ -91,6 +91,7 @@ class PlaygroundRun:
     epochs: int = 0  # asked for; history.epochs is how many ran
     history: History = field(default_factory=History)
     step_losses: list = field(default_factory=list)
+    last_step_loss: float = None
 
     @property
     def hidden_layers(self):
@@ -107,6 +108,7 @@ class PlaygroundRun:
                            epochs=epochs, batch_size=batch_size, rng=seed,
                            X_val=self.X_val, y_val=self.y_val, callback=callback)
         self.step_losses = [] if self.history.epochs else loss_fn.steps + [loss_fn.last]
+        self.last_step_loss = loss_fn.last  # after a divergence: the inf or NaN that stopped it
         return self
 
     @property
@@ -147,10 +149,10 @@ class PlaygroundRun:
         return text
 
     def _inf_or_nan(self):
-        last = self.step_losses[-1] if self.step_losses else None
-        if last is not None and math.isnan(last):
-            return "NaN"
-        return "inf" if last is not None else "inf or NaN"
+        last = self.last_step_loss
+        if last is None or math.isfinite(last):
+            return "inf or NaN"
+        return "NaN" if math.isnan(last) else "inf"
 
 
 def _number(x):

@@ -221,21 +221,26 @@ def draw_loss(fig, history, epochs, run=None):
         return
     rising = history.diverged or (start is not None and history.epochs
                                   and history.train_loss[-1] > DIVERGING_MARGIN * start)
+    drawn = []
     if history.epochs:
         x = np.arange(1, history.epochs + 1)
-        train = history.train_loss
+        train = np.asarray(history.train_loss, dtype=float)
         if start is not None:  # epoch 0: before any step
             x, train = np.r_[0, x], np.r_[start, train]
+        val = np.asarray(history.val_loss, dtype=float)
+        if rising:
+            train, val = np.minimum(train, LOG_TOP), np.minimum(val, LOG_TOP)
         ax.plot(x, train, color=plotting.POS, lw=2, label="training")
-        if history.val_loss:
-            ax.plot(np.arange(1, len(history.val_loss) + 1), history.val_loss, color="#e67e22", lw=2,
-                    label="validation")
+        if val.size:
+            ax.plot(np.arange(1, val.size + 1), val, color="#e67e22", lw=2, label="validation")
+        drawn = [train, val]
     if run is not None:
         ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
+        drawn.append([run.chance_loss])
     if history.epochs or run is not None:
         ax.legend(fontsize=8, loc="upper right")
     if rising:  # a linear y costs a third of the time of a log one: only where it is needed
-        _log_y(ax)
+        _log_y(ax, np.concatenate([np.ravel(d) for d in drawn]) if drawn else [])
         title = "loss (log scale): diverged" if history.diverged else "loss (log scale): diverging"
     else:
         ax.set_ylim(0, None)
@@ -243,24 +248,34 @@ def draw_loss(fig, history, epochs, run=None):
     ax.set(xlim=(0, epochs + 1), xlabel="epoch", ylabel="loss", title=title)
 
 
-def _log_y(ax):
-    """A log y-axis without minor ticks: they doubled the loss panel's redraw time. (The major
-    locator stays matplotlib's own: one with fewer ticks overflows on a loss of 1e300.)"""
-    from matplotlib.ticker import NullLocator
+LOG_TOP = 1e300  # a loss above this is drawn at it: a tick at 10^309 is inf, which matplotlib cannot label
 
+
+def _log_y(ax, values):
+    """A log y-axis over ``values`` (the losses drawn), with at most 6 decades labelled and no
+    minor ticks (they doubled the redraw time). The ticks are chosen here: matplotlib's own
+    locator can place one past 1e308, which overflows to inf and fails to format."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    lo = int(np.floor(np.log10(values.min()))) if values.size else -1
+    hi = int(np.ceil(np.log10(min(values.max(), LOG_TOP)))) if values.size else 1
+    hi = max(hi, lo + 1)
+    step = max(1, -(-(hi - lo) // 5))
+    ax.set_ylim(10.0 ** lo, 10.0 ** hi)  # first: no autoscaling (with margins past 1e308) on the switch
     ax.set_yscale("log")
-    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_yticks(10.0 ** np.arange(lo, hi + 1, step), minor=False)
+    ax.set_yticks([], minor=True)
 
 
 def _draw_step_losses(ax, run):
     """The steps of a run that diverged in its first epoch, on a log axis; the inf or NaN that
     stopped it marked at the top."""
-    finite = run.step_losses[:-1]
+    finite = np.minimum(run.step_losses[:-1], LOG_TOP)
     steps = np.arange(1, len(finite) + 1)
     ax.plot(np.r_[0, steps], np.r_[run.start_loss, finite], color=plotting.POS, lw=2, marker="o",
             ms=3, label="training, per step")
     ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
-    _log_y(ax)
+    _log_y(ax, np.r_[run.start_loss, run.chance_loss, finite])
     ax.axvline(len(finite) + 1, color=plotting.NEG, lw=1.5)
     ax.text(len(finite) + 1, 0.5, f" step {len(finite) + 1}: loss {run._inf_or_nan()}",
             color=plotting.NEG, transform=ax.get_xaxis_transform(), ha="right", va="center",
