@@ -7,7 +7,7 @@ import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .activations import get_activation
+from .activations import Activation, get_activation
 from .layers import Dense
 from .losses import softmax
 from .network import count_parameters
@@ -311,3 +311,96 @@ def plot_regression_fit(ax, model, X, y, n=300):
     ax.set(xlabel="$x$", ylabel="$y$")
     ax.legend()
     return ax
+
+
+# a unit's lowest output red, highest blue (the course's colours); grey between the pictures
+UNIT_CMAP = mcolors.LinearSegmentedColormap.from_list("units", [NEG, "#ffffff", POS]).with_extremes(
+    bad="#d9d9d9")
+
+
+def hidden_outputs(model, X):
+    """What every hidden unit of an MLP outputs for the inputs X: a list with one
+    (activation name, (N, units) array) per hidden layer, in eval mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        outputs, h = [], X
+        for layer in model:
+            h = layer.forward(h)
+            if isinstance(layer, Activation):
+                outputs.append((layer.name, h))
+    finally:
+        model.train(was_training)
+    return outputs
+
+
+def _unit_colours(a, name):
+    """A unit's outputs a (any shape) mapped to [-1, 1] for a red-white-blue map: -1 is the
+    activation's lowest value, +1 its highest; ReLU and linear have no highest, so they are
+    scaled by the unit's own largest output (a dead ReLU, 0 everywhere, is all -1). Outputs
+    that are inf or NaN (a diverged network) stay NaN: grey, no colour."""
+    finite = np.isfinite(a)
+    if not finite.any():
+        return np.full(a.shape, np.nan)
+    a = np.where(finite, a, np.nan)
+    if name in RANGES:
+        lo, hi = RANGES[name]
+    elif name == "relu":
+        lo, hi = 0.0, float(np.nanmax(a))
+    else:  # linear: symmetric around 0
+        hi = float(np.nanmax(np.abs(a)))
+        lo = -hi
+    if hi <= lo:
+        return np.full(a.shape, -1.0 if name == "relu" else 0.0)
+    return 2.0 * (a - lo) / (hi - lo) - 1.0
+
+
+def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_layers=4):
+    """Each hidden unit's own picture: its output over the input plane (the decision boundary's
+    area), one small square per unit, one row (or more, 16 units a row) per hidden layer, for
+    the first ``max_layers`` hidden layers. With one input (regression) each unit is a strip
+    over x. Red is the activation's lowest output, blue its highest (ReLU and linear units:
+    their own largest output). All squares are one image, drawn in one call: quick to redraw.
+
+    X: (N, 2) or (N, 1), the data (only its range is used). Returns the number of picture rows.
+    """
+    n_in = X.shape[1]
+    lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+    if n_in == 2:
+        g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+        grid = np.c_[g1.ravel(), g2.ravel()]
+        tile_h = resolution
+    else:
+        grid = np.linspace(X.min(), X.max(), resolution)[:, None]
+        tile_h = max(resolution // 2, 1)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's huge weights
+        layers = hidden_outputs(model, grid)[:max_layers]
+    ax.set_axis_off()
+    if not layers:
+        ax.text(0.5, 0.5, "no hidden layers: the model is one Dense layer (linear),\n"
+                "so there are no hidden units to picture", ha="center", va="center",
+                transform=ax.transAxes, fontsize=10)
+        return 0
+    gap = 3
+    rows = [-(-out.shape[1] // per_row) for _, out in layers]  # ceil
+    cols = min(per_row, max(out.shape[1] for _, out in layers))
+    image = np.full((sum(rows) * (tile_h + gap) + gap, cols * (resolution + gap) + gap), np.nan)
+    row = 0
+    for (name, out), n_rows in zip(layers, rows):
+        for unit in range(out.shape[1]):
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = _unit_colours(out[:, unit], name)
+            tile = (values.reshape(resolution, resolution)[::-1] if n_in == 2  # x2 grows upwards
+                    else np.tile(values, (tile_h, 1)))
+            r, c = row + unit // per_row, unit % per_row
+            top, left = gap + r * (tile_h + gap), gap + c * (resolution + gap)
+            image[top:top + tile_h, left:left + resolution] = tile
+        row += n_rows
+    ax.imshow(image, cmap=UNIT_CMAP, vmin=-1, vmax=1, interpolation="nearest", aspect="equal")
+    ax.set_anchor("W")  # left-aligned, beside the layer labels
+    row = 0
+    for k, ((name, out), n_rows) in enumerate(zip(layers, rows)):
+        middle = gap + (row + n_rows / 2) * (tile_h + gap) - gap / 2
+        ax.text(-gap, middle, f"layer {k + 1}: {out.shape[1]} {name}", ha="right", va="center", fontsize=8)
+        row += n_rows
+    return sum(rows)

@@ -162,13 +162,22 @@ def test_labels_stay_inside_the_figure(builder):
         assert_inside(e.figure)
 
 
+PLAYGROUND_EXTREMES = [{"dataset": "moons"}, {"dataset": "sine"},
+                       {"dataset": "moons", "lr": 10.0},  # diverging: a log axis
+                       {"dataset": "sine", "activation": "relu", "lr": 10.0},  # inf in epoch 1
+                       {"hidden_layers": 0}, {"hidden_layers": 4, "units": 32, "activation": "relu"},
+                       {"dataset": "sine", "hidden_layers": 4, "units": 32}]
+
+
 def test_playground_labels_stay_inside_the_figures():
     pg = W.playground(epochs=10)
-    for dataset in ("moons", "sine"):
-        pg.controls["dataset"].value = dataset
+    for settings in PLAYGROUND_EXTREMES:
+        pg.controls["activation"].value, pg.controls["lr"].value = "tanh", 0.1
+        for name, value in settings.items():
+            pg.controls[name].value = value
         pg.train()
-        assert_inside(pg.loss_figure)
-        assert_inside(pg.result_figure)
+        for fig in (pg.loss_figure, pg.result_figure, pg.units_figure):
+            assert_inside(fig)
 
 
 def test_widget_figures_are_drawn_at_the_png_resolution():
