@@ -381,3 +381,19 @@ def test_layer_backward_large_inputs_leave_other_layers_alone(capsys):
     scale = Scale()
     check_layer_backward(scale)
     assert np.all(np.isfinite(scale.a.grad)) and np.abs(scale.a.grad).max() < 100  # not the x = 1000 batch
+
+
+def test_the_notebooks_own_softplus_solution_passes_the_large_input_test(capsys):
+    """06 exercise 4's worked solution (read from the notebook's Solution block) passes the check
+    with its large |x| entries, and so does the network built from it."""
+    import json
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "06-backprop-in-general.ipynb").read_text())
+    blocks = [b for c in nb["cells"] if c["cell_type"] == "markdown"
+              for b in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S)]
+    (solution,) = [b for b in blocks if "class Softplus" in b]
+    exec(solution, {"np": np, "nnlib": nnlib, "check_layer_backward": check_layer_backward})
+    out = capsys.readouterr().out
+    assert out.startswith("correct: Softplus.backward agrees with finite differences"), out
