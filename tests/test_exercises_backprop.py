@@ -156,3 +156,19 @@ def test_leaving_out_a_slope_phi_prime_is_named(capsys):
     assert "left out hidden unit 2's slope phi'(w^(1)_2 . x)" in capsys.readouterr().out
     assert check_w1_gradient(model, x, y, 2, 1, _rounded(no_output_slope)) is False
     assert "left out the output's slope phi'(W2 h)" in capsys.readouterr().out
+
+
+def test_output_delta_slips_stay_apart_at_four_digits(capsys):
+    """Exercise 1 at the same four-digit tolerance: each slip, exact or rounded to four digits,
+    is refused and named."""
+    model, x, y = setup()
+    f = model(x[None, :])[0, 0]
+    e = y - f
+    delta2 = -2 * e * f * (1 - f)
+    s = nnlib.sigmoid(f)
+    for value, hint in [(-delta2, "sign is flipped"), (delta2 / 2, "factor 2"),
+                        (-2 * e, "that is d loss / d f"), (-2 * e * s * (1 - s), "you took phi' at f")]:
+        for answer in (value, _rounded(value)):
+            assert check_output_delta(model, x, y, answer) is False
+            out = capsys.readouterr().out
+            assert hint in out and "either" not in out, out
