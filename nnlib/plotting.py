@@ -235,14 +235,20 @@ def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10, biases=None, 
 
 
 def plot_probabilities(ax, probs, labels=None, true_class=None):
-    """Bars of class probabilities (the true class, if given, outlined in black)."""
+    """Bars of class probabilities. The true class, if given, is outlined in black and its tick
+    label reads "... (true)" in bold: the label shows even when its probability is 0 and the
+    bar (with its outline) is a hairline."""
     probs = np.asarray(probs, dtype=float)
-    labels = labels or [f"class {c}" for c in range(len(probs))]
+    labels = list(labels or [f"class {c}" for c in range(len(probs))])
+    if true_class is not None:
+        labels[true_class] = f"{labels[true_class]} (true)"
     colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(len(probs))]
     bars = ax.bar(labels, probs, color=colors, edgecolor="k",
                   linewidth=[2.5 if c == true_class else 0.5 for c in range(len(probs))])
     for bar, p in zip(bars, probs):
         ax.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"{p:.3f}", ha="center", fontsize=9)
+    if true_class is not None:
+        ax.get_xticklabels()[true_class].set_fontweight("bold")
     ax.set(ylim=(0, 1.1), ylabel="probability")
     return ax
 

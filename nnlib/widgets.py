@@ -160,13 +160,19 @@ def activation_explorer(activation="sigmoid", a=1.0, b=0.0):
 # -- 03: the shape of a network ------------------------------------------------------------
 def draw_network(fig, n_in, hidden1, hidden2, n_out, bias, seed=0):
     """Layer sizes (a hidden size of 0 drops that layer); weights drawn from ``seed`` to colour
-    the edges. Returns the parameter count as text."""
+    the edges. Returns the parameter count as text, and, when hidden 1 is 0 but hidden 2 is not,
+    a line saying that the empty layer was skipped (the drawing numbers the hidden layers it
+    shows, so hidden 2's units appear as "hidden 1")."""
     sizes = [n_in] + [h for h in (hidden1, hidden2) if h > 0] + [n_out]
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal((m, n)) for n, m in zip(sizes[:-1], sizes[1:])]
     plotting.plot_network(fig.add_subplot(), sizes, weights=weights, bias=bias)
     terms = " + ".join(f"{m}*{n}" + (f" + {m}" if bias else "") for n, m in zip(sizes[:-1], sizes[1:]))
-    return f"parameters = {terms} = {count_parameters(sizes, bias=bias)}"
+    text = f"parameters = {terms} = {count_parameters(sizes, bias=bias)}"
+    if hidden1 == 0 and hidden2 > 0:
+        text += (f"\nhidden 1 = 0: an empty layer is skipped, so the {hidden2} units of hidden 2 are "
+                 "the only hidden layer\n(drawn as \"hidden 1\": the drawing counts the layers it shows)")
+    return text
 
 
 def network_explorer(n_in=2, hidden1=3, hidden2=0, n_out=1, bias=False):
@@ -181,9 +187,10 @@ def network_explorer(n_in=2, hidden1=3, hidden2=0, n_out=1, bias=False):
 
 
 # -- 04: scores to probabilities -----------------------------------------------------------
-def draw_softmax(fig, z1, z2, z3, temperature, true_class):
-    """Probability bars of softmax(z / T), and the cross-entropy loss for ``true_class``."""
-    z = np.array([[z1, z2, z3]]) / temperature  # (1, 3)
+def draw_softmax(fig, z0, z1, z2, temperature, true_class):
+    """Probability bars of softmax(z / T), and the cross-entropy loss for ``true_class``.
+    z0, z1, z2: the scores of classes 0, 1, 2 (classes count from 0, as p[c] in the title)."""
+    z = np.array([[z0, z1, z2]]) / temperature  # (1, 3)
     p = softmax(z)[0]
     loss = CrossEntropyLoss().forward(z, np.array([true_class]))
     ax = plotting.plot_probabilities(fig.add_subplot(), p, true_class=true_class)
@@ -192,8 +199,9 @@ def draw_softmax(fig, z1, z2, z3, temperature, true_class):
 
 
 def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
-    """Sliders for three logits and the temperature; a drop-down for the true class."""
-    controls = {f"z{c + 1}": _slider(f"z{c + 1}", v, -5, 5, 0.1) for c, v in enumerate(z)}
+    """Sliders z0, z1, z2 for the scores of classes 0, 1, 2 and the temperature; a drop-down for
+    the true class."""
+    controls = {f"z{c}": _slider(f"z{c}", v, -5, 5, 0.1) for c, v in enumerate(z)}
     controls["temperature"] = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1,
                                                      step=0.05, description="T",
                                                      continuous_update=False)

@@ -324,3 +324,76 @@ def test_layer_backward_wrong_parameter_gradient(capsys):
     assert "a is above 1e-07: d loss / d a is off" in capsys.readouterr().out
     assert check_layer_backward(NoGrad) is False
     assert "is d loss / d a added to self.a.grad?" in capsys.readouterr().out
+
+
+def test_hidden_delta_names_one_minus_z_squared(capsys):
+    """Student finding: 1 - z2**2 in place of tanh'(z2) = 1 - tanh(z2)**2 got only the generic
+    "differs from nnlib's" message."""
+    big, X, y, ce = big_setup()
+    right, delta3, z2, _ = worked_delta2(big, X, y)
+    wrong = (delta3 @ big[4].W.data) * (1 - z2 ** 2)
+    assert check_hidden_delta(big, X, y, ce, 2, wrong) is False
+    out = capsys.readouterr().out
+    assert "you used 1 - z^2; tanh'(z) = 1 - tanh(z)^2" in out, out
+    # the same slip for a sigmoid network: z (1 - z) instead of sigma(z) (1 - sigma(z))
+    net = nnlib.mlp([10, 8, 8, 5], "sigmoid", rng=3)
+    deltas, _, z = deltas_of(net, X, y, ce)
+    wrong = (deltas[2] @ net[4].W.data) * z[1] * (1 - z[1])
+    assert check_hidden_delta(net, X, y, ce, 2, wrong) is False
+    assert "you used z (1 - z)" in capsys.readouterr().out
+
+
+def overflowing(self, dout):
+    return dout * np.exp(self.x) / (1 + np.exp(self.x))  # nan at x = 1000: inf / inf
+
+
+@pytest.mark.parametrize("backward", [
+    lambda self, dout: dout * nnlib.sigmoid(self.x),               # the notebook's solution
+    lambda self, dout: dout / (1 + np.exp(-self.x)),               # e^-x overflows to inf: 1/inf = 0, right
+    lambda self, dout: dout * np.exp(-np.logaddexp(0.0, -self.x)),
+    lambda self, dout: dout * 0.5 * (1 + np.tanh(self.x / 2)),
+])
+def test_layer_backward_stable_forms_pass(backward, capsys):
+    assert check_layer_backward(softplus_with(backward)) is True, capsys.readouterr().out
+
+
+def test_layer_backward_refuses_an_overflowing_derivative(capsys):
+    """Student finding: dout * np.exp(x) / (1 + np.exp(x)) was called correct (the test batch
+    had |x| <= 2), but it is nan at x = 1000, while the forward is written "without overflow".
+    The default test includes large |x|; the answer is refused with a sentence about stability,
+    and no numpy warning reaches the student."""
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")     # a RuntimeWarning would raise here
+        assert check_layer_backward(softplus_with(overflowing)) is False
+    out = capsys.readouterr().out
+    assert out.startswith("not yet right") and "not numerically stable" in out and "x = 1000" in out, out
+    # finite at large x, but wrong there (a clipped slope): named as a large-input problem
+    clipped = softplus_with(lambda self, dout: dout * np.minimum(nnlib.sigmoid(self.x), 0.99))
+    assert check_layer_backward(clipped) is False
+    assert "not for large ones" in capsys.readouterr().out
+
+
+def test_layer_backward_large_inputs_leave_other_layers_alone(capsys):
+    """Layers whose forward is finite at large x and whose backward is right pass (with a
+    parameter, too); the probe leaves no gradient behind."""
+    for layer in (SquaredNorm, Scale):
+        assert check_layer_backward(layer) is True, capsys.readouterr().out
+    scale = Scale()
+    check_layer_backward(scale)
+    assert np.all(np.isfinite(scale.a.grad)) and np.abs(scale.a.grad).max() < 100  # not the x = 1000 batch
+
+
+def test_the_notebooks_own_softplus_solution_passes_the_large_input_test(capsys):
+    """06 exercise 4's worked solution (read from the notebook's Solution block) passes the check
+    with its large |x| entries, and so does the network built from it."""
+    import json
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "06-backprop-in-general.ipynb").read_text())
+    blocks = [b for c in nb["cells"] if c["cell_type"] == "markdown"
+              for b in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S)]
+    (solution,) = [b for b in blocks if "class Softplus" in b]
+    exec(solution, {"np": np, "nnlib": nnlib, "check_layer_backward": check_layer_backward})
+    out = capsys.readouterr().out
+    assert out.startswith("correct: Softplus.backward agrees with finite differences"), out

@@ -106,6 +106,9 @@ def test_plot_network_colours_edges_by_sign(ax):
 def test_plot_probabilities_and_loss_curve(ax):
     plotting.plot_probabilities(ax, [0.2, 0.8], true_class=1)
     assert [p.get_height() for p in ax.patches] == [0.2, 0.8]
+    ax.figure.canvas.draw()  # the true class's tick label, as drawn
+    assert [(t.get_text(), t.get_fontweight()) for t in ax.get_xticklabels()] == [
+        ("class 0", "normal"), ("class 1 (true)", "bold")]
     fig, ax2 = plt.subplots()
     hist = nnlib.History(train_loss=[1.0, 0.5], val_loss=[1.2, 0.7])
     plotting.plot_loss_curve(ax2, hist)

@@ -112,7 +112,7 @@ def test_network_explorer_counts_parameters_like_the_model_does():
 
 def test_softmax_explorer_shows_nnlibs_softmax_and_loss():
     e = W.softmax_explorer()
-    assert_redraws(e, "z2", 3.0)
+    assert_redraws(e, "z1", 3.0)
     assert_redraws(e, "temperature", 2.0)
     assert_redraws(e, "true_class", 2)
     heights = [bar.get_height() for bar in e.figure.axes[0].patches]
@@ -120,6 +120,44 @@ def test_softmax_explorer_shows_nnlibs_softmax_and_loss():
     np.testing.assert_allclose(heights, nnlib.softmax(z)[0], atol=1e-15)
     loss = nnlib.CrossEntropyLoss().forward(z, np.array([2]))
     assert f"cross-entropy = {loss:.4f}" in e.caption.value
+
+
+def test_softmax_sliders_are_named_by_class_counted_from_0():
+    """Student finding: sliders z1, z2, z3 scored classes 0, 1, 2 while the title says p[2]."""
+    e = W.softmax_explorer(z=(0.5, -1.0, 2.0))
+    assert [e.controls[f"z{c}"].description for c in range(3)] == ["z0", "z1", "z2"]
+    e.controls["true_class"].value = 2
+    heights = [bar.get_height() for bar in e.figure.axes[0].patches]
+    np.testing.assert_allclose(heights, nnlib.softmax(np.array([0.5, -1.0, 2.0])), atol=1e-15)
+    assert "p[2]" in e.figure.axes[0].get_title()
+
+
+@pytest.mark.parametrize("true_class", [0, 1, 2])
+def test_the_true_class_is_marked_even_when_its_probability_is_0(true_class):
+    """Student finding: at z = (5, 0, -5), T = 0.1, true class 2, the true bar (p = 0) and its
+    outline were a hairline: only the title said which class was true. Its tick label says so
+    in bold, in the picture the student sees."""
+    e = W.softmax_explorer()
+    for name, value in {"z0": 5.0, "z1": 0.0, "z2": -5.0, "temperature": 0.1, "true_class": true_class}.items():
+        e.controls[name].value = value
+    labels = e.figure.axes[0].get_xticklabels()  # after the PNG was drawn: what it shows
+    assert [t.get_text() for t in labels] == [f"class {c}" + (" (true)" if c == true_class else "")
+                                              for c in range(3)]
+    assert [t.get_fontweight() for t in labels] == ["bold" if c == true_class else "normal" for c in range(3)]
+    assert e.figure.axes[0].patches[2].get_height() < 1e-20  # the case of the finding: a hairline
+
+
+def test_network_caption_says_an_empty_first_hidden_layer_is_skipped():
+    """Student finding: hidden 1 = 0, hidden 2 = 5 drew a 2-5-1 network whose middle layer is
+    labelled "hidden 1", with nothing saying why."""
+    e = W.network_explorer()
+    assert "skipped" not in e.caption.value
+    e.controls["hidden1"].value = 0
+    e.controls["hidden2"].value = 5
+    assert "2-5-1 network" in e.figure.axes[0].get_title()
+    assert "hidden 1 = 0: an empty layer is skipped, so the 5 units of hidden 2" in e.caption.value
+    e.controls["hidden2"].value = 0                     # no hidden layer at all: nothing to explain
+    assert "skipped" not in e.caption.value and "2-1 network" in e.figure.axes[0].get_title()
 
 
 def test_setting_the_same_value_again_does_not_redraw():
@@ -141,7 +179,7 @@ EXTREMES = {
     "activation_explorer": [{}, {"activation": "heaviside", "a": -2.75, "b": -2.25},
                             {"activation": "linear", "a": 3.0, "b": 3.0}],
     "network_explorer": [{}, {"n_in": 6, "hidden1": 8, "hidden2": 8, "n_out": 6, "bias": True}],
-    "softmax_explorer": [{}, {"temperature": 0.1, "true_class": 2, "z3": -5.0}],
+    "softmax_explorer": [{}, {"temperature": 0.1, "true_class": 2, "z2": -5.0}],
 }
 
 

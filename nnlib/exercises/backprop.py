@@ -7,6 +7,11 @@ one sample ``x`` and its target ``y``, and compute the right answer with nnlib i
 one ``X_n`` (1, 2), or the notes' column (2, 1); ``y`` may be ``y_n`` or ``Y_n`` (1, 1). The
 indices i, j count from 1, as the notes' w^(1)_ij do. Anything else gets a sentence saying what
 was expected, never a traceback (and never "correct").
+
+The notebook promises that four significant digits are enough: an answer passes when it is
+within half a unit of the fourth significant digit, so every correct rounding does. A wrong
+answer that matches a usual slip is told which; when two slips give the same number at the
+notebook's sample (x_n = (2, -1) makes "left out x_1 = 2" equal "lost the factor 2"), both.
 """
 import numbers
 
@@ -17,7 +22,44 @@ from ..core import Layer
 from ..layers import Dense
 from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
 
-TOLERANCE = 1e-4  # relative: four significant digits pass; the hints below need less
+SIGNIFICANT = 4  # the notebook's promise: "four significant digits are enough"
+
+
+def _tolerance(value, target, digits=SIGNIFICANT):
+    """Half a unit in the last of ``digits`` significant digits: every correct rounding of
+    ``target`` to that many digits lies within it (and so does any more precise answer).
+
+    The unit is taken at the larger of |value| and |target|, so that a rounding which carries
+    into the next power of ten (0.099996 -> 0.1000) passes too; the relative tolerance is then
+    between 5e-5 and 5e-4 (for four digits), never more."""
+    scale = max(abs(value), abs(target))
+    if scale == 0:
+        return 0.0
+    unit = 10.0 ** (np.floor(np.log10(scale)) - (digits - 1))
+    return 0.5 * unit * (1 + 1e-9)  # the 1e-9: a rounding that lands exactly on the half unit
+
+
+def _close(value, target, digits=SIGNIFICANT):
+    return abs(value - target) <= _tolerance(value, target, digits)
+
+
+def _judge(value, expected, what, hints):
+    """"correct" within four significant digits; otherwise the slips in ``hints`` (a list of
+    (value, sentence)) that give ``value``, all of them when several give the same number here;
+    otherwise how far off the answer is."""
+    if _close(value, expected):
+        return check_number(value, expected, what, rtol=0, atol=_tolerance(value, expected))
+    seen = []
+    for hint_value, hint in hints:
+        if not _close(hint_value, expected) and _close(value, hint_value) and hint not in seen:
+            seen.append(hint)
+    if len(seen) == 1:
+        return report(False, seen[0])
+    if seen:
+        listed = "; ".join(f"({k}) {hint}" for k, hint in enumerate(seen, start=1))
+        return report(False, f"{len(seen)} different slips give exactly this number here, so look for "
+                             f"either: {listed}")
+    return check_number(value, expected, what, rtol=0, atol=_tolerance(value, expected))
 
 
 def _problem(model, x, y):
@@ -75,17 +117,12 @@ def check_output_delta(model, x, y, answer):
     value = as_number(answer)
     if value is None:
         return not_a_number(answer, "delta2")
-    if np.isclose(value, expected, rtol=TOLERANCE):
-        return check_number(value, expected, "delta2", rtol=TOLERANCE)
     hints = [(-expected, "the sign is flipped: loss = (y - f)^2, so d loss / d f = -2 (y - f) = -2 e"),
              (expected / 2, "you lost the factor 2 from differentiating the square"),
              (-2 * e, "that is d loss / d f; multiply by phi'(z2) = f (1 - f) to reach z2"),
              (-2 * e * sigmoid(f) * (1 - sigmoid(f)),
               "you took phi' at f; phi'(z2) = phi(z2) (1 - phi(z2)) = f (1 - f), with f = phi(z2)")]
-    for hint_value, hint in hints:
-        if np.isclose(value, hint_value, rtol=TOLERANCE):
-            return report(False, hint)
-    return check_number(value, expected, "delta2 = -2 e phi'(z2)", rtol=TOLERANCE)
+    return _judge(value, expected, "delta2 = -2 e phi'(z2)", hints)
 
 
 def check_w1_gradient(model, x, y, i, j, answer):
@@ -101,31 +138,40 @@ def check_w1_gradient(model, x, y, i, j, answer):
     if answer is None:
         return not_done(f"compute {what}")
     W1, W2, x, y = problem
-    z1, h, z2, f = _forward(W1, W2, x)
-    e = y - f
-    common = -2 * e * f * (1 - f)
-    row = i - 1
-    expected = common * W2[0, row] * h[row] * (1 - h[row]) * x[j - 1]
     value = as_number(answer)
     if value is None:
         return not_a_number(answer, what)
-    if np.isclose(value, expected, rtol=TOLERANCE):
-        return check_number(value, expected, what, rtol=TOLERANCE)
-    literal = common * W2[0, row] * h[0] * (1 - h[0]) * x[j - 1]  # the notes' phi'(w^(1)_1j x)
-    hints = [(-expected, "the sign is flipped: start from d loss / d f = -2 e")]
-    if x[j - 1] != 0:
-        hints.append((expected / x[j - 1], f"you left out the last factor, x_{j} = {x[j - 1]:g}"))
+    expected, hints = w1_gradient_and_slips(W1, W2, x, y, i, j)
+    return _judge(value, expected, what, hints)
+
+
+def w1_gradient_and_slips(W1, W2, x, y, i, j):
+    """d loss / d w^(1)_ij (i, j from 1) and the list of (value, sentence) of the usual slips,
+    each computed at these numbers: what ``check_w1_gradient`` compares an answer with."""
+    z1, h, z2, f = _forward(W1, W2, x)
+    e = y - f
+    common = -2 * e * f * (1 - f)  # delta2 = -2 e phi'(z2)
+    row, col = i - 1, j - 1
+    hidden_slope = h[row] * (1 - h[row])  # phi'(w^(1)_i . x)
+    expected = common * W2[0, row] * hidden_slope * x[col]
+    hints = [(-expected, "the sign is flipped: start from d loss / d f = -2 e"),
+             (expected / 2, "you lost the factor 2 of -2 e (from differentiating the square (y - f)^2)")]
+    if f * (1 - f) != 0:  # a left-out factor: the answer is the gradient divided by it
+        hints.append((expected / (f * (1 - f)), "you left out the output's slope phi'(W2 h) = f (1 - f)"))
+    if hidden_slope != 0:
+        hints.append((expected / hidden_slope, f"you left out hidden unit {i}'s slope "
+                                               f"phi'(w^(1)_{i} . x) = h_{i} (1 - h_{i})"))
+    if x[col] != 0:
+        hints.append((expected / x[col], f"you left out the last factor, x_{j} = {x[col]:g}"))
     if row != 0:
+        literal = common * W2[0, row] * h[0] * (1 - h[0]) * x[col]  # the notes' phi'(w^(1)_1j x)
         hints.append((literal, f"you used phi' of row 1 of W1, as the notes literally write; "
                                f"w^(1)_{i}{j} feeds hidden unit {i}, so use phi'(w^(1)_{i} . x), row {i}"))
     # the i/j slip: the derivative of another weight, e.g. w^(1)_ji or Python's 0-based row
     for i2 in range(3):
         for j2 in range(2):
-            if (i2, j2) != (row, j - 1):
+            if (i2, j2) != (row, col):
                 other = common * W2[0, i2] * h[i2] * (1 - h[i2]) * x[j2]
                 hints.append((other, f"that is d loss / d w^(1)_{i2 + 1}{j2 + 1}; w^(1)_{i}{j} is row "
-                                     f"{i}, column {j} of W1 (W1[{row}, {j - 1}] in Python)"))
-    for hint_value, hint in hints:
-        if not np.isclose(hint_value, expected, rtol=TOLERANCE) and np.isclose(value, hint_value, rtol=TOLERANCE):
-            return report(False, hint)
-    return check_number(value, expected, what, rtol=TOLERANCE)
+                                     f"{i}, column {j} of W1 (W1[{row}, {col}] in Python)"))
+    return expected, hints

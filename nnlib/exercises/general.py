@@ -206,6 +206,14 @@ def check_hidden_delta(model, X, y, loss_fn, layer, answer):
                                        f"z^({layer}) (for tanh phi'(z) = 1 - h^2, for the sigmoid h (1 - h))"),
         (back * act.phi(zl), f"you multiplied by phi(z^({layer})), the activation, instead of its derivative phi'"),
     ]
+    # phi' written from h, but with z put in h's place: 1 - z^2 for tanh' = 1 - tanh(z)^2,
+    # z (1 - z) for sigma' = sigma(z) (1 - sigma(z))
+    if isinstance(act, Tanh):
+        hints.append((back * (1 - zl ** 2), f"you used 1 - z^2; tanh'(z) = 1 - tanh(z)^2: square "
+                                            f"h^({layer}) = tanh(z^({layer})), not z^({layer})"))
+    if isinstance(act, Sigmoid):
+        hints.append((back * zl * (1 - zl), f"you used z (1 - z); sigma'(z) = sigma(z) (1 - sigma(z)): "
+                                            f"use h^({layer}) = sigma(z^({layer})), not z^({layer})"))
     name = type(act).__name__
     for other in (Tanh(), Sigmoid(), ReLU()):
         if type(other) is not type(act):
@@ -294,6 +302,49 @@ def _first_difference(x, dout, dx, want):
             f"at entry ({place}): x = {x[k]:.4f}, finite differences give dx = {want[k]:.6f}, yours is {dx[k]:.6f}")
 
 
+LARGE = (-1000.0, -50.0, 50.0, 1000.0, 800.0, -800.0)  # beyond e^709.8, float64's largest e^x
+
+
+def _large_inputs_problem(layer, name, d, gen):
+    """A sentence if ``backward`` is not finite, or not right, at large |x| where ``forward`` is
+    finite; None otherwise (also when forward itself overflows there: then the layer does not
+    claim large inputs). Entries of a (2, d) batch cycle through LARGE."""
+    x = np.resize(np.array(LARGE), 2 * d).reshape(2, d)
+    for p in layer.parameters():
+        p.zero_grad()
+    out, problem = _call(f"{name}.forward", layer.forward, x.copy())
+    out = None if problem else as_array(out)
+    if out is None or out.ndim != 2:
+        return None
+    dout = gen.uniform(0.5, 1.5, size=out.shape)
+    dx, problem = _call(f"{name}.backward", layer.backward, dout.copy())
+    for p in layer.parameters():
+        p.zero_grad()
+    if problem:
+        return f"{problem} at large inputs (x = {x.ravel()[:4].tolist()}...), where forward works"
+    dx = np.asarray(dx, dtype=float) if dx is not None else None
+    if dx is None or dx.shape != x.shape:
+        return None  # the shapes were right at ordinary x; nothing more to say here
+    if not np.isfinite(dx).all():
+        k = tuple(int(i) for i in np.argwhere(~np.isfinite(dx))[0])
+        return (f"{name}.backward is not numerically stable: at x = {x[k]:g} it returns {dx[k]} "
+                f"(entry {k}), although forward gives a finite {out[k] if out.shape == x.shape else 'output'}"
+                ". A step overflows in float64: np.exp(x) is inf above x = 709, and inf / inf or "
+                "inf - inf is nan. Write the derivative in a form whose steps stay finite, as forward "
+                "does with np.logaddexp; for example e^x / (1 + e^x) = 1 / (1 + e^-x), which "
+                "nnlib.sigmoid computes without overflow")
+
+    def f_at(point):
+        return lambda _: float(np.sum(dout * layer.forward(point)))
+
+    probe = x.copy()
+    want = numerical_gradient(f_at(probe), probe)
+    if not np.allclose(dx, want, rtol=1e-5, atol=1e-6):
+        return (f"{name}.backward is right for ordinary inputs but not for large ones: "
+                f"{_first_difference(x, dout, dx, want)}")
+    return None
+
+
 def check_layer_backward(layer, x=None, rng=0):
     """Does ``layer`` (an instance of your ``nnlib.Layer`` subclass, or the class itself) compute
     ``backward(dout) = d loss / d x`` (and add its parameters' gradients to their ``.grad``)?
@@ -301,7 +352,10 @@ def check_layer_backward(layer, x=None, rng=0):
     The verdict is ``nnlib.check_gradients`` (backprop against central differences, relative
     error below 1e-7); before that, a direct test with a random ``dout`` names the usual slips:
     an unfinished stub, nothing cached in ``forward``, the factor ``dout`` left out (the chain
-    rule), a flipped sign, a wrong shape, gradients assigned instead of added.
+    rule), a flipped sign, a wrong shape, gradients assigned instead of added. Then a batch with
+    large entries (x = +-1000, +-50, ...): where ``forward`` is finite there, ``backward`` must be
+    finite and right too, so a derivative written with an overflowing step (np.exp(1000) is inf,
+    and inf / inf is nan) is refused with a sentence about numerical stability.
     x: (N, D) inputs to test at (default: a seeded (4, 3) batch with entries in about -2..2).
     """
     if layer is None:
@@ -391,6 +445,11 @@ def check_layer_backward(layer, x=None, rng=0):
         if np.any(once != 0) and np.allclose(p.grad, once):
             return report(False, f"{pname}.grad holds one call's gradient after two backward calls: "
                                  f"add to it (self.{pname}.grad += ...), do not assign (=)")
+
+    with np.errstate(all="ignore"):  # an overflow is reported in words below, not as a warning
+        unstable = _large_inputs_problem(layer, name, x.shape[1], gen)
+    if unstable:
+        return report(False, unstable)
 
     loss = MSELoss()
     target = gen.normal(size=out.shape)
