@@ -254,7 +254,7 @@ def test_a_sign_slip_in_the_capped_loop_is_told_to_check_the_sign(capsys):
     assert n2 == n10 == STEP_CAP
     assert check_saturation_steps(n2, n10) is False
     out = last_line(capsys)
-    assert f"cap of {STEP_CAP}" in out and "Check the sign" in out and out.count("cap of") == 1
+    assert f"cap of {STEP_CAP}" in out and "Check the sign" in out and "w + dL/dw" in out and out.count("cap of") == 1
     assert check_saturation_steps(sigmoid_steps(-2), STEP_CAP) is False
     assert "from w = -10 your loop ran to its cap" in last_line(capsys)
     assert sigmoid_steps(-10) < STEP_CAP  # the right count is well inside the cap

@@ -171,8 +171,8 @@ def check_saturation_steps(steps_from_minus_2, steps_from_minus_10):
     wrong = []
     if capped:
         wrong.append(f"{_from(capped)} your loop ran to its cap of {STEP_CAP} updates: sigma(w) never "
-                     "rose above 0.5. Check the sign: w <- w - dL/dw, and dL/dw < 0 here, so every "
-                     "update must make w larger")
+                     "rose above 0.5. Check the sign of your update: w <- w - dL/dw, and dL/dw < 0 here, "
+                     "so every update must make w larger (w + dL/dw makes it smaller)")
     if dropped:
         wrong.append(f"{_from(dropped)} you seem to have dropped the 2 in "
                      "d/dw (1 - sigma(w))^2 = -2 (1 - sigma(w)) sigma'(w)")
