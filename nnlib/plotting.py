@@ -24,33 +24,38 @@ def _one_sided(g, x0):
     return left, at, right
 
 
-def plot_curve(ax, x, g, jump_at=None, color=None, ls="-", label=None):
+def plot_curve(ax, x, g, jump_at=None, color=None, ls="-", label=None, lw=2.0, zorder=2.0, alpha=None):
     """y = g(x) for x: (n,) increasing, with ``g`` a numpy function; drawn in two pieces if g
     jumps at ``jump_at`` (see ``_plot_broken``), as one line otherwise."""
-    _plot_broken(ax, np.asarray(x, dtype=float), g, jump_at, color, ls, label)
+    _plot_broken(ax, np.asarray(x, dtype=float), g, jump_at, color, ls, label, lw, zorder, alpha)
     return ax
 
 
-def _plot_broken(ax, x, g, x0, color, ls, label):
+def _plot_broken(ax, x, g, x0, color, ls, label, lw=2.0, zorder=2.0, alpha=None):
     """y = g(x) as a line, broken where g jumps at x0 (a jump would otherwise be drawn as a
     vertical segment, a value g never takes). At the jump an open circle marks each one-sided
-    limit and a filled dot the value g(x0) itself, as a textbook draws a step. Returns the
-    y values drawn, markers included."""
+    limit and a filled dot the value g(x0) itself, as a textbook draws a step; the markers sit
+    above every line. Returns the y values drawn, markers included."""
     left, at, right = _one_sided(g, x0) if x0 is not None else (0.0, 0.0, 0.0)
     jumps = x0 is not None and x[0] < x0 < x[-1] and abs(right - left) > 1e-6 * (1 + abs(left) + abs(right))
+    style = {"lw": lw, "ls": ls, "label": label, "zorder": zorder, "alpha": alpha}
     if not jumps:
         y = g(x)
-        ax.plot(x, y, color=color, lw=2, ls=ls, label=label)
+        ax.plot(x, y, color=color, **style)
         return y
     x_line = np.concatenate([x[x < x0], [np.nan], x[x > x0]])  # NaN: matplotlib lifts the pen
     y_line = np.full_like(x_line, np.nan)
     y_line[np.isfinite(x_line)] = g(x_line[np.isfinite(x_line)])
-    (line,) = ax.plot(x_line, y_line, color=color, lw=2, ls=ls, label=label)
+    (line,) = ax.plot(x_line, y_line, color=color, **style)
     color = line.get_color()  # the markers take the line's colour (the cycle's, if none given)
     for limit in {left, right} - {at}:  # a limit that g also takes at x0 gets the filled dot only
-        ax.plot([x0], [limit], "o", ms=6, color=color, mfc="white", mew=1.5, zorder=3)
-    ax.plot([x0], [at], "o", ms=6, color=color, zorder=3)
+        ax.plot([x0], [limit], "o", ms=6, color=color, mfc="white", mew=1.5, zorder=5)
+    ax.plot([x0], [at], "o", ms=6, color=color, zorder=5)
     return np.concatenate([y_line, [left, at, right]])
+
+
+PHI_STYLE = {"lw": 4.0, "zorder": 2.0}              # phi: wide, underneath
+DPHI_STYLE = {"lw": 1.8, "ls": "--", "zorder": 3.0}  # phi': narrow and dashed, on top
 
 
 def plot_activation(ax, name, a=1.0, b=0.0, xlim=(-5.0, 5.0), n=801):
@@ -60,18 +65,92 @@ def plot_activation(ax, name, a=1.0, b=0.0, xlim=(-5.0, 5.0), n=801):
     so the curve is the notes' linear activation a x + b. Where a curve jumps (Heaviside's phi,
     ReLU's phi', at a x + b = 0) it is drawn in two pieces, with an open circle at each piece's
     end and a filled dot at the value the function takes there (nnlib's: H(0) = 0.5,
-    ReLU'(0) = 0). The legend sits in a band above both curves, so it never covers them.
+    ReLU'(0) = 0); a jump of the derivative has its dot labelled, since it sits on phi's kink.
+    phi is drawn wide and the derivative narrow and dashed on top of it, so where the two
+    coincide (ReLU and Heaviside are 0 with slope 0 for a x + b < 0) both stay visible. The
+    legend sits in a band above both curves, so it never covers them.
     """
     phi = get_activation(name)
     x = np.linspace(*xlim, n)
     x0 = -b / a if a != 0 else None  # where a x + b = 0: the only place these functions jump
-    ys = [_plot_broken(ax, x, lambda v: phi.phi(a * v + b), x0, POS, "-", r"$\varphi(ax+b)$"),
-          _plot_broken(ax, x, lambda v: a * phi.dphi(a * v + b), x0, "#e67e22", "--",
-                       r"$\frac{d}{dx}\varphi(ax+b)$")]
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.axvline(0, color="0.6", lw=0.8)
+    dphi = lambda v: a * phi.dphi(a * v + b)  # noqa: E731
+    ys = [_plot_broken(ax, x, lambda v: phi.phi(a * v + b), x0, POS, "-", r"$\varphi(ax+b)$", **PHI_STYLE),
+          _plot_broken(ax, x, dphi, x0, DPHI_COLOR, DPHI_STYLE["ls"], r"$\frac{d}{dx}\varphi(ax+b)$",
+                       DPHI_STYLE["lw"], DPHI_STYLE["zorder"])]
+    ax.axhline(0, color="0.6", lw=0.8, zorder=1)
+    ax.axvline(0, color="0.6", lw=0.8, zorder=1)
     ax.set(xlabel="$x$", ylabel="value", xlim=xlim, title=f"{name}: a = {a:g}, b = {b:g}")
+    arrow = _label_for_jump(ax, dphi, x0, a, xlim)  # before the legend: it may add an entry
     _legend_above_data(ax, np.concatenate(ys), ncol=2, fontsize=9)
+    if arrow:
+        ax.annotate(**arrow)
+    return ax
+
+
+DPHI_COLOR, LABEL_COLOR = "#e67e22", "#b35806"
+
+
+def _label_for_jump(ax, dphi, x0, a, xlim):
+    """The label of the derivative's filled dot where it jumps (ReLU's, which sits on phi's
+    kink): "φ′(0) = 0", or "a·φ′(0) = 0" when a != 1. It goes, with an arrow, to the side where
+    a x + b < 0 (the unit is off: only the two zero lines are there), returned as the arguments
+    of ``ax.annotate``; when that side is too narrow for it, it becomes a legend entry instead
+    (the legend's band covers no curve) and None is returned. None too when nothing jumps."""
+    if x0 is None or not xlim[0] < x0 < xlim[1]:
+        return None
+    left, at, right = _one_sided(dphi, x0)
+    if abs(right - left) <= 1e-6 * (1 + abs(left) + abs(right)):
+        return None
+    text = ("φ′(0)" if a == 1 else "a·φ′(0)") + f" = {at + 0.0:g} (nnlib)"  # + 0.0: a * 0 is -0.0 for a < 0
+    side = -1.0 if a > 0 else 1.0
+    room = (x0 - xlim[0]) if side < 0 else (xlim[1] - x0)
+    if room < 0.3 * (xlim[1] - xlim[0]):
+        ax.plot([], [], ls="", marker="o", ms=6, color=DPHI_COLOR, label=text)
+        return None
+    return {"text": text, "xy": (x0, at), "xytext": (side * 18, 22), "textcoords": "offset points",
+            "ha": "right" if side < 0 else "left", "va": "bottom", "fontsize": 8.5, "color": LABEL_COLOR,
+            "zorder": 6, "arrowprops": {"arrowstyle": "->", "color": LABEL_COLOR, "lw": 1.0}}
+
+
+# How the all-five panel draws each curve: a wide pale band under the ones that coincide with it
+# on a stretch (ReLU = linear for x > 0, ReLU = Heaviside = 0 for x < 0), narrower or dashed ones on top.
+TOGETHER_STYLE = {"relu": {"lw": 7.0, "alpha": 0.35, "zorder": 1.5},
+                  "linear": {"lw": 1.8, "ls": "--", "zorder": 3.0},
+                  "heaviside": {"lw": 2.5, "zorder": 2.5},
+                  "sigmoid": {"lw": 2.0, "zorder": 2.0},
+                  "tanh": {"lw": 2.0, "zorder": 2.0}}
+
+
+def _coincides(ya, yb, x):
+    """Where two curves drawn on x coincide, as text ("x < 0", "x > 0", "all x"), or None."""
+    same = np.isclose(ya, yb, rtol=0, atol=1e-12)
+    sides = [text for text, part in (("x < 0", x < 0), ("x > 0", x > 0)) if same[part].all()]
+    return "all x" if len(sides) == 2 else (sides[0] if sides else None)
+
+
+def plot_activations(ax, names, xlim=(-5.0, 5.0), n=801, legend_loc="lower right"):
+    """phi(x) for several activations on one axes, each findable: where one curve coincides with
+    another on a stretch, the lower is a wide pale band and the upper narrower or dashed
+    (TOGETHER_STYLE), and the upper one's legend entry says where they coincide ("= relu for
+    x > 0"). A jump (Heaviside's) is drawn in two pieces, its dots above every line. The legend
+    goes to ``legend_loc``: for the course's five the lower right (x > 0, y < 0) is empty."""
+    x = np.linspace(*xlim, n)
+    phis = {name: get_activation(name).phi for name in names}
+    ys = {name: phi(x) for name, phi in phis.items()}
+    for name in sorted(names, key=lambda k: TOGETHER_STYLE.get(k, {}).get("zorder", 2.0)):
+        below = [other for other in names if TOGETHER_STYLE.get(other, {}).get("zorder", 2.0)
+                 < TOGETHER_STYLE.get(name, {}).get("zorder", 2.0)]  # drawn under this curve
+        shared = [f"= {other} for {where}" for other in below
+                  for where in [_coincides(ys[name], ys[other], x)] if where]
+        label = name + (f" ({'; '.join(shared)})" if shared else "")
+        style = {"lw": 2.0, "zorder": 2.0, **TOGETHER_STYLE.get(name, {})}
+        plot_curve(ax, x, phis[name], jump_at=0.0, label=label, ls=style.pop("ls", "-"), **style)
+    ax.axhline(0, color="0.6", lw=0.8, zorder=1)
+    ax.axvline(0, color="0.6", lw=0.8, zorder=1)
+    ax.set(xlim=xlim, xlabel="$x$", ylabel=r"$\varphi(x)$")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: list(names).index(labels[i].split(" ")[0]))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc=legend_loc, fontsize=8)
     return ax
 
 
@@ -107,9 +186,22 @@ def neuron_output(w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
     return x1, x2, y.reshape(n, n)
 
 
+def _line_missing(w1, w2, w0, lim):
+    """Why the line w1 x1 + w2 x2 + w0 = 0 is not in the view [-lim, lim]^2, or None when it is.
+    z is linear, so over the square it is largest and smallest at corners: the line crosses the
+    view exactly when the corners' z values are not all of one strict sign."""
+    if w1 == 0 and w2 == 0:
+        return "no line z = 0: w1 = w2 = 0, so z = w0 everywhere"
+    z = [w1 * c1 + w2 * c2 + w0 for c1 in (-lim, lim) for c2 in (-lim, lim)]
+    if min(z) > 0 or max(z) < 0:
+        return f"line z = 0 outside the view (z {'> 0' if min(z) > 0 else '< 0'} everywhere here)"
+    return None
+
+
 def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
     """A neuron's output over the input plane, with its line w1 x1 + w2 x2 + w0 = 0 (dashed)
-    and the unit square's four corners (white dots, labelled)."""
+    and the unit square's four corners (white dots, labelled). When the line misses the view,
+    or there is none (w1 = w2 = 0), a caption at the bottom says so."""
     from .exercises.neuron import linear_form  # the checker's way of writing the line, shared
     x1, x2, y = neuron_output(w1, w2, w0, activation, lim, n)
     vmin, vmax = RANGES.get(activation, (None, None))
@@ -123,6 +215,11 @@ def plot_neuron(ax, w1, w2, w0, activation="sigmoid", lim=3.0, n=101):
         ax.plot(x1, -(w1 * x1 + w0) / w2, "w--", lw=1.5)
     elif w1 != 0:
         ax.axvline(-w0 / w1, color="w", ls="--", lw=1.5)
+    missing = _line_missing(w1, w2, w0, lim)
+    if missing:  # say why there is no dashed line, rather than let it vanish without a word
+        ax.text(0.5, 0.03, missing, transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+                color="white", zorder=4, bbox={"boxstyle": "round,pad=0.3", "fc": "black", "ec": "none",
+                                               "alpha": 0.6})
     # the unit square's corners, where a two-input logic gate (AND, OR, XOR) has its four inputs
     ax.scatter(UNIT_SQUARE[:, 0], UNIT_SQUARE[:, 1], s=30, c="white", edgecolors="black",
                linewidths=1, zorder=3, label="corners of the unit square")

@@ -8,7 +8,8 @@ import sympy as sp
 
 import nnlib
 from nnlib import symbolic as S
-from nnlib.exercises.activations import (SIGMOID_PRIME_THRESHOLD, check_linear_derivative,
+from nnlib.exercises.activations import (SIGMOID_PRIME_THRESHOLD, SIGMOID_ROOTS, STEP_CAP,
+                                         check_linear_derivative,
                                          check_saturation_steps, check_saturation_threshold,
                                          check_sigmoid_prime_at_ln3, sigmoid_steps)
 
@@ -25,7 +26,7 @@ def test_unfinished_answers_say_not_done_yet(capsys):
     assert check_saturation_steps(8, None) is None
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 5 and all(line.startswith("not done yet") for line in lines)
-    assert "w0 = -10" in lines[-1] and "w0 = -2" not in lines[-1]
+    assert "w = -10" in lines[-1] and "w = -2" not in lines[-1] and "w0" not in lines[-1]
 
 
 # -- exercise 1 -----------------------------------------------------------------------------
@@ -178,13 +179,14 @@ def test_threshold_hints(answer, hint, capsys):
 
 
 # -- exercise 3 -----------------------------------------------------------------------------
-def notebook_solution(w):
-    """The loop of the notebook's worked solution, with nnlib's functions."""
-    steps = 0
-    while nnlib.sigmoid(w) <= 0.5:
-        w = w - 1.0 * (-2 * (1 - nnlib.sigmoid(w)) * nnlib.sigmoid_prime(w))
-        steps += 1
-    return steps
+def notebook_solution(w, sign=-1.0):
+    """The capped loop of the notebook's template and worked solution, with nnlib's functions;
+    sign=+1 is the typical slip w = w + dL/dw."""
+    for step in range(1, STEP_CAP + 1):
+        w = w + sign * (-2 * (1 - nnlib.sigmoid(w)) * nnlib.sigmoid_prime(w))
+        if nnlib.sigmoid(w) > 0.5:
+            break
+    return step
 
 
 def test_saturation_steps_reference():
@@ -204,7 +206,7 @@ def test_saturation_steps_worked_solution_passes(capsys):
 def test_saturation_steps_hints(capsys):
     n2, n10 = sigmoid_steps(-2), sigmoid_steps(-10)
     assert check_saturation_steps(n2 + 1, n10) is False
-    assert "w0 = -2 you are off by one" in last_line(capsys)
+    assert "w = -2 you are off by one" in last_line(capsys)
     assert check_saturation_steps(n2, sigmoid_steps(-10, factor=1.0)) is False
     assert "dropped the 2" in last_line(capsys)
     assert check_saturation_steps(n2, 100) is False
@@ -219,10 +221,49 @@ def test_saturation_steps_hints(capsys):
 
 def test_saturation_steps_explains_a_bad_count_before_the_missing_one(capsys):
     assert check_saturation_steps("8", None) is False
-    assert "w0 = -2 should be a whole number" in last_line(capsys)
+    assert "from w = -2 should be a whole number" in last_line(capsys)
 
 
 def test_saturation_steps_names_a_dropped_2_once_for_both_counts(capsys):
     assert check_saturation_steps(sigmoid_steps(-2, factor=1.0), sigmoid_steps(-10, factor=1.0)) is False
     out = last_line(capsys)
-    assert out.count("dropped the 2") == 1 and "w0 = -2 and w0 = -10" in out
+    assert out.count("dropped the 2") == 1 and "w = -2 and w = -10" in out
+
+
+def test_saturation_steps_merges_an_off_by_one_in_both_counts(capsys):
+    """(9, 11035): one clause for both starts, not the same advice twice in one line."""
+    assert check_saturation_steps(sigmoid_steps(-2) + 1, sigmoid_steps(-10) + 1) is False
+    out = last_line(capsys)
+    assert out.count("off by one") == 1 and out.count("stop as soon as") == 1
+    assert "from w = -2 and w = -10 you are off by one" in out
+
+
+def test_saturation_steps_never_calls_the_starting_weight_w0():
+    """In 01, w0 is the bias; this neuron has none, and w is its one weight."""
+    import inspect
+
+    from nnlib.exercises import activations
+    assert "w0" not in inspect.getsource(activations.check_saturation_steps)
+    assert "w0" not in inspect.signature(sigmoid_steps).parameters
+
+
+def test_a_sign_slip_in_the_capped_loop_is_told_to_check_the_sign(capsys):
+    """w = w + dL/dw moves w away from 0.5 for ever: the notebook's loop stops at its cap, and
+    the check says what a count equal to the cap means."""
+    n2, n10 = notebook_solution(-2.0, sign=+1.0), notebook_solution(-10.0, sign=+1.0)
+    assert n2 == n10 == STEP_CAP
+    assert check_saturation_steps(n2, n10) is False
+    out = last_line(capsys)
+    assert f"cap of {STEP_CAP}" in out and "Check the sign" in out and "w + dL/dw" in out and out.count("cap of") == 1
+    assert check_saturation_steps(sigmoid_steps(-2), STEP_CAP) is False
+    assert "from w = -10 your loop ran to its cap" in last_line(capsys)
+    assert sigmoid_steps(-10) < STEP_CAP  # the right count is well inside the cap
+
+
+@pytest.mark.parametrize("root, hint", [(SIGMOID_ROOTS[0], "not x itself"),
+                                        (0.98990, "turn it back into x"),
+                                        (SIGMOID_ROOTS[1], "belongs to a negative x"),
+                                        (0.01, "the question asks for the x")])
+def test_threshold_recognises_a_value_of_sigma_for_x(root, hint, capsys):
+    assert check_saturation_threshold(root) is False
+    assert hint in last_line(capsys)

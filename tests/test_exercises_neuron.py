@@ -22,6 +22,20 @@ def test_neuron_output(capsys):
     assert check_neuron_output(np.array([[-0.46211716]])) is True  # what a (1, 1) model output gives
 
 
+def test_neuron_output_states_its_tolerance_and_the_exact_value(capsys):
+    """Notebook 01 states the tolerance (0.1 %, relative); an accepted answer is told the exact
+    value, so that a mis-rounded -0.4622 is not mistaken for exact; -0.46 is outside."""
+    exact = float(np.tanh(-0.5))
+    for accepted in (-0.462, -0.4621, -0.4622):
+        assert abs(accepted - exact) <= 1e-3 * abs(exact)  # honestly within the stated tolerance
+        assert check_neuron_output(accepted) is True
+        out = last_line(capsys)
+        assert f"{exact:.6f}" in out and "0.1%" in out and f"your {accepted:g}" in out
+    assert abs(-0.46 - exact) > 1e-3 * abs(exact)
+    assert check_neuron_output(-0.46) is False
+    assert "off by" in last_line(capsys)
+
+
 def test_and_gate(capsys):
     assert check_and_gate(None, 1, 1) is None
     assert check_and_gate(1.0, 1.0, -1.5) is True  # the worked solution

@@ -128,3 +128,112 @@ def test_decision_boundary_matches_model_predictions(ax):
     np.testing.assert_array_equal(points.get_array(), y)
     assert len(ax.collections) == 3  # shading, boundary, points: XOR has a boundary to draw
     assert ax.get_xlabel() == "$x_1$"
+
+
+def captions(ax):
+    return [t.get_text() for t in ax.texts if "z = 0" in t.get_text()]
+
+
+@pytest.mark.parametrize("w1, w2, w0, caption", [
+    (0.0, 0.0, 1.0, "no line z = 0: w1 = w2 = 0"),
+    (1.0, 0.0, -3.5, "line z = 0 outside the view"),    # x1 = 3.5: right of the view
+    (0.5, 0.5, 3.5, "line z = 0 outside the view"),     # x1 + x2 = -7: beyond the corner (-3, -3)
+    (1.0, -1.0, 0.5, None),                   # the explorer's start: the line crosses the view
+    (0.0, 1.0, -3.0, None),                   # x2 = 3: on the view's top edge, still drawn
+])
+def test_neuron_plot_says_when_its_line_is_not_in_view(ax, w1, w2, w0, caption):
+    """Once the dashed line z = 0 vanished without a word when it left the [-3, 3]^2 view or
+    did not exist (w1 = w2 = 0)."""
+    plotting.plot_neuron(ax, w1, w2, w0, "sigmoid")
+    if caption:
+        (text,) = captions(ax)
+        assert caption in text
+    else:
+        assert captions(ax) == []
+        assert [line for line in ax.lines if line.get_linestyle() == "--"]  # the line is drawn
+
+
+def phi_and_dphi(ax):
+    """The two curves of plot_activation (not the markers at a jump)."""
+    phi, dphi = [line for line in curves(ax) if line.get_marker() in ("None", "", None)][:2]
+    return phi, dphi
+
+
+@pytest.mark.parametrize("name", ["relu", "heaviside"])
+@pytest.mark.parametrize("a, b", [(1.0, 0.0), (2.0, -1.0), (-1.5, 0.5)])
+def test_where_phi_and_its_derivative_coincide_both_stay_visible(ax, name, a, b):
+    """For a x + b < 0, ReLU and Heaviside are 0 with derivative 0: one line on top of the other.
+    phi is drawn wide underneath, the derivative narrow and dashed on top (once both had
+    width 2, and the dashed 0 hid the solid one)."""
+    plotting.plot_activation(ax, name, a=a, b=b)
+    phi, dphi = phi_and_dphi(ax)
+    drawn = {float(x): float(y) for x, y in zip(dphi.get_xdata(), dphi.get_ydata()) if np.isfinite(x)}
+    zeros = [float(x) for x, y in zip(phi.get_xdata(), phi.get_ydata()) if y == 0 and float(x) in drawn]
+    assert len(zeros) > 100 and all(drawn[x] == 0 for x in zeros)  # they do coincide there
+    assert phi.get_linewidth() >= 2 * dphi.get_linewidth()
+    assert dphi.get_zorder() > phi.get_zorder() and dphi.get_linestyle() == "--"
+    markers = [line for line in ax.lines if line.get_marker() == "o"]
+    assert all(m.get_zorder() > dphi.get_zorder() for m in markers)
+
+
+def jump_labels(ax):
+    texts = [t.get_text() for t in ax.texts]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in texts + legend if "φ′(0)" in t]
+
+
+def test_relus_derivative_dot_on_the_kink_is_labelled_as_the_derivatives(ax):
+    """ReLU'(0)'s filled dot sits on ReLU's kink at (0, 0): its label says whose value it is."""
+    plotting.plot_activation(ax, "relu")
+    (label,) = [t for t in ax.texts if "φ′(0)" in t.get_text()]
+    assert label.get_text().startswith(f"φ′(0) = {nnlib.relu_prime(0.0):g}")
+    assert tuple(label.xy) == (0.0, float(nnlib.relu_prime(0.0)))  # its arrow points at the dot
+
+
+@pytest.mark.parametrize("a, b, where", [(-2.0, 1.0, "text"), (0.5, 2.25, "legend"), (3.0, -3.0, "text")])
+def test_the_derivatives_jump_is_labelled_at_any_slider_setting(a, b, where):
+    """Scaled, the label reads a·φ′(0) = 0 (never -0); with no room beside the dot it goes to
+    the legend, whose band covers no curve."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    plotting.plot_activation(ax, "relu", a=a, b=b)
+    (label,) = jump_labels(ax)
+    assert label == "a·φ′(0) = 0 (nnlib)"
+    in_text = any("φ′(0)" in t.get_text() for t in ax.texts)
+    assert in_text == (where == "text")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "linear", "heaviside"])
+def test_only_a_jumping_derivative_gets_a_label(ax, name):
+    plotting.plot_activation(ax, name)
+    assert jump_labels(ax) == []
+
+
+def test_all_five_together_every_curve_is_findable(ax):
+    """In the all-five panel linear = ReLU for x > 0 and Heaviside = ReLU = 0 for x < 0. Where
+    two curves coincide, the one on top is narrower (so the one below shows on both sides of it)
+    and its legend entry says where they coincide; the jump's dots sit above every line."""
+    names = ["linear", "sigmoid", "tanh", "heaviside", "relu"]
+    plotting.plot_activations(ax, names)
+    lines = {line.get_label().split(" ")[0]: line for line in curves(ax) if line.get_marker() in ("None", "")
+             and not line.get_label().startswith("_")}
+    assert sorted(lines) == sorted(names)
+    x = np.linspace(-5, 5, 801)
+    overlapping = 0
+    for upper in names:
+        for lower in names:
+            up, low = lines[upper], lines[lower]
+            if up is low or up.get_zorder() <= low.get_zorder():
+                continue
+            y_up = np.interp(x, *[np.asarray(v, float) for v in (up.get_xdata(), up.get_ydata())])
+            y_low = np.interp(x, *[np.asarray(v, float) for v in (low.get_xdata(), low.get_ydata())])
+            same = np.isclose(y_up, y_low, atol=1e-9)
+            if same.sum() > 100:  # they share a stretch
+                overlapping += 1
+                assert up.get_linewidth() < low.get_linewidth() / 2, (upper, lower)
+                assert f"= {lower} for x" in up.get_label(), up.get_label()
+    assert overlapping == 2  # linear on ReLU, Heaviside on ReLU
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert dots and all(d.get_zorder() > max(l.get_zorder() for l in lines.values()) for d in dots)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [t.split(" ")[0] for t in legend] == names

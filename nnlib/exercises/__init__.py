@@ -182,6 +182,31 @@ def _more_training_solves(model, X, y):
         return None
 
 
+LN2 = float(np.log(2.0))  # the cross-entropy of a point given probability 1/2 for each class
+
+
+def _where_the_loss_sits(scores, y):
+    """A note on the model's loss (cross-entropy, mean over the 4 points) when it sits at one of
+    the two places a 2-2-2 XOR run stalls; "" elsewhere. scores: (4, 2), y: (4,).
+
+    Every point at probability about 1/2 for its class (loss ln 2): the start's plateau, where
+    the gradient is small but not zero and more epochs escape. Two points right with probability
+    near 1 and two at about 1/2 (loss near ln 2 / 2): a local minimum, which more epochs do not
+    leave."""
+    from ..losses import CrossEntropyLoss, softmax
+
+    loss = float(CrossEntropyLoss()(scores, y))
+    p = softmax(scores)[np.arange(4), y]  # each point's probability for its true class
+    halves = np.abs(p - 0.5) < 0.1
+    if halves.all():
+        return (f" (its loss is {loss:.4f}, about ln 2 = {LN2:.4f}: every point still gets "
+                "probability about 1/2: the plateau that training starts on)")
+    if halves.sum() == 2 and (p[~halves] > 0.9).all():
+        return (f" (its loss is {loss:.4f}, near ln 2 / 2 = {LN2 / 2:.4f}: two points right with "
+                "probability near 1, two at about 1/2)")
+    return ""
+
+
 def check_solves_xor(model, hidden_units=None):
     """Does ``model`` (2 inputs, 2 class scores) classify all four XOR points correctly?
 
@@ -222,13 +247,14 @@ def check_solves_xor(model, hidden_units=None):
     more = (f"a copy of your model trained for {XOR_MORE_EPOCHS} more epochs (SGD, lr {XOR_LR}, "
             f"batches of {XOR_BATCH})")
     solved_later = _more_training_solves(model, X, y)
+    where = _where_the_loss_sits(scores, y)
     if solved_later:
-        return report(False, f"{missed}; {more} gets all four right: train longer")
+        return report(False, f"{missed}; {more} gets all four right: train longer{where}")
     if solved_later is None:
-        return report(False, f"{missed}; train longer, or build the model again from another seed")
+        return report(False, f"{missed}; train longer, or build the model again from another seed{where}")
     if hidden_units is not None:  # the shape the exercise asks for, which can learn XOR
         return report(False, f"{missed}; {more} still misses some: this run is stuck in a local minimum. "
-                             "Build the model again from another seed (rng=...) and train it again")
+                             f"Build the model again from another seed (rng=...) and train it again{where}")
     return report(False, f"{missed}; {more} still misses some: the run is stuck in a local minimum, or "
                          "the model is too small for XOR. Build it again from another seed (rng=...), "
                          "or give it more hidden units")
