@@ -417,3 +417,18 @@ def test_unit_pictures_fill_the_panel_and_layers_stand_apart(units):
     assert right > 0.6 * width  # the pictures, not blank space, take most of the width
     for upper, lower in zip(boxes, boxes[1:]):  # white space between layers, wider than between units
         assert upper.y0 - lower.y1 >= 2 * plotting.UNIT_GAP * W.UNIT_SCALE
+
+
+def test_the_app_page_links_only_files_and_names_stop_and_the_unit_pictures():
+    """Bug: the app page linked ../nnlib, a folder (404 under Voila), and did not mention Stop
+    or the unit pictures."""
+    import json
+    import re
+    from pathlib import Path
+    app = Path(__file__).resolve().parent.parent / "app" / "playground.ipynb"
+    text = "".join("".join(cell["source"]) for cell in json.loads(app.read_text())["cells"]
+                   if cell["cell_type"] == "markdown")
+    for target in re.findall(r"\]\(([^)]+)\)", text):
+        if not re.match(r"https?://", target):
+            assert (app.parent / target).is_file(), target
+    assert "**Stop**" in text and "hidden unit" in text
