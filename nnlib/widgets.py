@@ -565,13 +565,13 @@ class Playground(widgets.VBox):
             self.redraw_loss(run.history, epochs)
             self.redraw_result()
             self.redraw_units()
-            self._summary = run.summary()
-            self.run_settings = run_settings
-            self.status.value = self._summary  # last: when it says "done", the pictures are there
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
             self._enable_controls(True)
-        self._settings_changed()  # a control moved while the run ended (not possible, but cheap)
+        self._summary = run.summary()
+        self.run_settings = run_settings
+        # last: when it says "done", the pictures are there and the controls work again
+        self.status.value = self._summary
         return run
 
     def redraw_loss(self, history, epochs):
