@@ -8,8 +8,10 @@ a checker that refuses everything.
 import inspect
 
 import numpy as np
+import sympy as sp
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nnlib
 from nnlib.exercises import backprop, general, losses, structure
@@ -159,3 +161,65 @@ def test_05_takes_the_sample_as_the_notebook_writes_it(shape):
     result, printed = run_check(backprop.check_output_delta, notes_model(), X05.reshape(shape),
                                 np.array([[Y05]]), delta05())
     assert result is True, printed
+
+
+# -- an array answer with one NaN or inf entry: the sentence names the entry -----------------
+ARRAY_ARGUMENTS = [(name, argument) for name, (right, arguments) in sorted(CASES.items())
+                   for argument in arguments
+                   if isinstance(right[argument], np.ndarray) and right[argument].size > 1]
+
+
+def test_the_array_arguments_are_found():
+    """The property below covers every argument of CASES that is an array: 04's answers and
+    logits, 05's sample, 06's delta (and any array checker added later, through CASES)."""
+    assert {("check_ce_gradient", "answer"), ("check_ce_gradient", "z"), ("check_hidden_delta", "answer"),
+            ("check_w1_gradient", "x")} <= set(ARRAY_ARGUMENTS)
+
+
+@pytest.mark.parametrize("name, argument", ARRAY_ARGUMENTS)
+@SETTINGS
+@given(where=st.integers(0, 10**6), bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+       as_list=st.booleans())
+def test_a_nan_entry_of_an_array_answer_is_named(name, argument, where, bad, as_list):
+    """Bug: check_ce_gradient([0.1753, -0.9609, nan]) said "should be an array of 3 numbers, got
+    a numpy array of shape (3,)", and 06's check_hidden_delta "array of finite numbers of shape
+    (20, 32), got ... shape (20, 32)": an answer of the right shape, refused with no reason."""
+    right, _ = CASES[name]
+    answer = np.array(right[argument], dtype=float)
+    index = np.unravel_index(where % answer.size, answer.shape)
+    answer[index] = bad
+    result, printed = assert_never_lies(checker(name), **{**right, argument: answer.tolist() if as_list else answer})
+    entry = "[" + ", ".join(str(int(i)) for i in index) + "]"
+    assert result is False and f"entry {entry} is {bad}" in printed, printed
+
+
+@SETTINGS
+@given(where=st.integers(0, 11), bad=st.sampled_from([np.nan, np.inf]))
+def test_a_layer_whose_backward_has_a_nan_entry_is_told_which(where, bad):
+    """06 exercise 4's dx is an array answer too."""
+    index = np.unravel_index(where, (4, 3))
+
+    class Broken(Softplus):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            dx[index] = bad
+            return dx
+
+    result, printed = assert_never_lies(general.check_layer_backward, Broken)
+    entry = "[" + ", ".join(str(int(i)) for i in index) + "]"
+    assert f"entry {entry} is {bad}" in printed and "Broken.backward should return" in printed, printed
+
+
+@pytest.mark.parametrize("answer, why", [
+    ([[1.0], [2.0, 3.0]], "rows have different lengths: 1, 2"),
+    ([1.0, "a"], "text (such as 'a')"),
+    ([1 + 2j, 0.0, 1.0], "complex numbers (entry [0] is (1+2j))"),
+    ([sp.Symbol("x"), 0.0, 1.0], "entry [0] is the symbolic expression x"),
+    ([0.1, sp.nan, 0.2], "entry [1] is nan"),
+    ([None, 1.0, 2.0], "entry [0] is None"),
+    ([True, False, True], "booleans"),
+    ([0.1, 0.2], "yours has shape (2,)"),
+])
+def test_an_array_answer_is_refused_with_its_reason(answer, why):
+    result, printed = run_check(losses.check_ce_gradient, answer, Z2, T2)
+    assert result is False and why in printed, printed

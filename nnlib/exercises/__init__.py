@@ -107,6 +107,109 @@ def not_a_number(answer, what):
     return report(False, f"{what} should be a number, got {describe(answer)}")
 
 
+def _entry(index):
+    """An array index as a student types it: [2] or [1, 3] (counting from 0, as numpy does)."""
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _entry_kind(value):
+    """What one entry of an object array is, when it is not a finite real number: "text 'a'",
+    "nan", "the complex number I", ..."""
+    if isinstance(value, (str, bytes)):
+        return f"text {value!r}"
+    if isinstance(value, (bool, np.bool_)):
+        return f"the boolean {value}"
+    if value is None:
+        return "None"
+    if isinstance(value, (complex, np.complexfloating)):
+        return f"the complex number {value}"
+    if np.ndim(value) or isinstance(value, (list, tuple)):
+        return f"a sequence ({describe(value)}), not one number"
+    if getattr(value, "free_symbols", None):  # SymPy: x, 2*x
+        return f"the symbolic expression {value}, not a number"
+    try:
+        real = float(value)  # inf, nan, sp.nan, sp.oo
+    except (TypeError, ValueError, OverflowError):
+        if getattr(value, "is_number", False):  # SymPy's I, 1 + 2*I
+            return f"the complex number {value}"
+        return describe(value)
+    return str(real) if not np.isfinite(real) else describe(value)
+
+
+def why_not_array(answer, shape=None):
+    """Why ``as_array`` refuses ``answer``, or why it is not of ``shape``, as the end of a
+    sentence ("entry [1, 3] is nan", "its rows have different lengths: 2, 3"); None when it is
+    an array of finite numbers (of ``shape``, when one is given).
+
+    Entries are named as numpy indexes them, from 0, so a student can look at ``answer[1, 3]``."""
+    if answer is None:
+        return "it is None"
+    if isinstance(answer, (str, bytes)):
+        return f"it is text ({describe(answer)}), not numbers"
+    if isinstance(answer, (bool, np.bool_)):
+        return f"it is the boolean {answer}, not numbers"
+    if isinstance(answer, (dict, set)):
+        return f"it is a {type(answer).__name__} ({describe(answer)}); use a list or a numpy array"
+    try:
+        raw = np.asarray(answer)
+    except (ValueError, TypeError):  # numpy 2 refuses ragged lists
+        lengths = [len(row) if hasattr(row, "__len__") else 1 for row in answer] \
+            if isinstance(answer, (list, tuple)) else None
+        rows = f": {', '.join(map(str, lengths))}" if lengths else ""
+        return f"its rows have different lengths{rows} (a ragged list is not an array)"
+    kind = raw.dtype.kind
+    if kind in "US":  # every entry is text once one is: numpy makes the whole array strings
+        def is_text(entry):
+            try:
+                float(entry)
+                return False
+            except ValueError:
+                return True
+        flat = [str(v) for v in raw.reshape(-1)]
+        text = next((v for v in flat if is_text(v)), flat[0] if flat else "")
+        return f"it holds text (such as {text!r}), not numbers"
+    if kind == "b":
+        return "it holds booleans (True/False), not numbers"
+    if kind == "c":
+        bad = np.argwhere(np.imag(raw) != 0)
+        where = f" (entry {_entry(bad[0])} is {raw[tuple(bad[0])]})" if raw.ndim and bad.size else ""
+        return f"it holds complex numbers{where}; the answer is real"
+    if kind == "O":
+        flat = raw.reshape(-1)
+        for n, value in enumerate(flat):
+            if _real(value) is None or not np.isfinite(_real(value)):
+                k = np.unravel_index(n, raw.shape)
+                return f"entry {_entry(k)} is {_entry_kind(value)}" if raw.ndim else \
+                    f"it is {_entry_kind(value)}"
+        if not flat.size:
+            return "it is empty"
+        arr = np.array([_real(v) for v in flat], dtype=float).reshape(raw.shape)
+    elif kind in "iuf":
+        arr = raw.astype(float)
+    else:
+        return f"it is {describe(answer)}, not numbers"
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))
+        if not arr.ndim:
+            return f"it is {float(arr)}"
+        first = tuple(bad[0])
+        more = (f" (and {len(bad) - 1} more entr{'ies are' if len(bad) > 2 else 'y is'} NaN or inf)"
+                if len(bad) > 1 else "")
+        return f"entry {_entry(first)} is {arr[first]}{more}"
+    if shape is not None and arr.shape != tuple(shape):
+        return f"it has shape {arr.shape}, not {tuple(shape)}"
+    return None
+
+
+def not_an_array(answer, what, shape=None, should="should be"):
+    """The message for an array answer that is not finite numbers (of ``shape``), with the
+    reason from ``why_not_array`` (which entry is NaN or inf, text inside, ragged, complex,
+    shape): "{what} {should} an array of finite numbers of shape (3,), but entry [2] is nan"."""
+    of = f" of shape {tuple(shape)}" if shape is not None else ""
+    why = why_not_array(answer, shape) or f"got {describe(answer)}"
+    return report(False, f"{what} {should} an array of finite numbers{of}, but {why}")
+
+
 def check_number(answer, expected, what, rtol=1e-6, atol=1e-9):
     """Compare a numeric answer with the expected value; say by how much it is off."""
     if answer is None:

@@ -20,7 +20,7 @@ import numpy as np
 from ..activations import Sigmoid, sigmoid
 from ..core import Layer
 from ..layers import Dense
-from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
+from . import as_array, as_number, check_number, describe, not_a_number, not_done, report, why_not_array
 
 SIGNIFICANT = 4  # the notebook's promise: "four significant digits are enough"
 
@@ -74,9 +74,11 @@ def _problem(model, x, y):
     if layers[0].b is not None or layers[2].b is not None:
         return "model should have no biases, as the notes' network: build it with bias=False"
     x_arr = as_array(x)
-    if x_arr is None or x_arr.size != 2 or x_arr.shape not in ((2,), (1, 2), (2, 1)):
-        return ("x should be the sample x_n, two numbers of shape (2,) (or X_n (1, 2), or a column "
-                f"(2, 1)), got {describe(x)}")
+    want = "x should be the sample x_n, two numbers of shape (2,) (or X_n (1, 2), or a column (2, 1))"
+    if x_arr is None:
+        return f"{want}, but {why_not_array(x)}"
+    if x_arr.size != 2 or x_arr.shape not in ((2,), (1, 2), (2, 1)):
+        return f"{want}, got {describe(x)}"
     y_val = as_number(y)
     if y_val is None:
         return f"y should be the target y_n, one number (or Y_n of shape (1, 1)), got {describe(y)}"

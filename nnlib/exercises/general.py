@@ -20,7 +20,8 @@ from ..gradcheck import check_gradients, numerical_gradient, rel_error
 from ..layers import Dense
 from ..losses import CrossEntropyLoss, Loss, MSELoss, softmax
 from ..network import count_parameters
-from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
+from . import (as_array, as_number, check_number, describe, not_a_number, not_an_array, not_done, report,
+               why_not_array)
 
 
 # -- exercise 1: shapes ---------------------------------------------------------------------
@@ -177,8 +178,7 @@ def check_hidden_delta(model, X, y, loss_fn, layer, answer):
     what = f"delta^({layer})"
     value = as_array(answer)
     if value is None:
-        return report(False, f"{what} should be an array of finite numbers of shape {expected.shape}, "
-                             f"got {describe(answer)}")
+        return not_an_array(answer, what, expected.shape)
     if value.shape != expected.shape:
         hint = ""
         if value.shape == expected.shape[::-1]:
@@ -370,18 +370,25 @@ def check_layer_backward(layer, x=None, rng=0):
         return report(False, f"expected an nnlib.Layer (your class or an instance of it), got {describe(layer)}")
     name = type(layer).__name__
     gen = np.random.default_rng(rng)
+    x_raw = x
     x = gen.uniform(-2.0, 2.0, size=(4, 3)) if x is None else as_array(x)
-    if x is None or x.ndim != 2:
-        return report(False, "x should be a 2-D batch of finite numbers, (N, D)")
+    if x is None:
+        return not_an_array(x_raw, "x, a 2-D batch (N, D),")
+    if x.ndim != 2:
+        return report(False, f"x should be a 2-D batch of finite numbers, (N, D), got shape {x.shape}")
     x_other = gen.uniform(-2.0, 2.0, size=x.shape)
 
     # the first forward runs elsewhere (x_other), so a layer that caches only once shows up
     out, problem = _call(f"{name}.forward", layer.forward, x_other.copy())
     if problem:
         return report(False, problem)
-    out = as_array(out)
-    if out is None or out.ndim != 2:
-        return report(False, f"{name}.forward should return a 2-D array of finite numbers, (N, units)")
+    out_raw, out = out, as_array(out)
+    if out is None:
+        return report(False, f"{name}.forward should return a 2-D array of finite numbers, (N, units), "
+                             f"but {why_not_array(out_raw)}")
+    if out.ndim != 2:
+        return report(False, f"{name}.forward should return a 2-D array of finite numbers, (N, units), "
+                             f"got shape {out.shape}")
     dout = gen.normal(size=out.shape)
 
     def backward_at(point):
@@ -407,7 +414,7 @@ def check_layer_backward(layer, x=None, rng=0):
     dx_raw = dx
     dx = as_array(dx)
     if dx is None:
-        return report(False, f"{name}.backward should return an array of finite numbers, got {describe(dx_raw)}")
+        return not_an_array(dx_raw, f"{name}.backward", x.shape, should="should return")
     if dx.shape != x.shape:
         also = " (that is the output's shape)" if dx.shape == out.shape else ""
         return report(False, f"{name}.backward returned shape {dx.shape}{also}; dx = d loss / d x has "

@@ -12,7 +12,8 @@ import numbers
 import numpy as np
 
 from ..losses import softmax
-from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
+from . import (as_array, as_number, check_number, describe, not_a_number, not_an_array, not_done, report,
+               why_not_array)
 
 ATOL = 1e-3  # exercises 1 and 2: |answer - exact| <= 0.001 (for the gradient: every entry)
 DECIMALS = 3  # exercise 3: the top probability must round to the target to this many decimals
@@ -21,8 +22,11 @@ DECIMALS = 3  # exercise 3: the top probability must round to the target to this
 def _logits(z):
     """The 1-D logits of one sample as floats, or a sentence saying why ``z`` is not that."""
     arr = as_array(z)
-    if arr is None or arr.ndim != 1 or arr.size < 2:
-        return f"z should be the scores of one sample, 2 or more finite numbers in a 1-D array, got {describe(z)}"
+    want = "z should be the scores of one sample, 2 or more finite numbers in a 1-D array"
+    if arr is None:
+        return f"{want}, but {why_not_array(z)}"
+    if arr.ndim != 1 or arr.size < 2:
+        return f"{want}, got {describe(z)}"
     return arr
 
 
@@ -86,7 +90,7 @@ def check_ce_gradient(answer, z, true_class, atol=ATOL):
         return not_done(f"replace None with your array of {z.size} partial derivatives dCE/dz_c")
     g = as_array(answer)
     if g is None:
-        return report(False, f"the answer should be an array of {z.size} numbers, got {describe(answer)}")
+        return not_an_array(answer, "dCE/dz (one entry per class)", expected.shape)
     if g.ndim == 2 and 1 in g.shape and g.size == expected.size:
         g = g.ravel()  # a row (1, C) or a column (C, 1) is fine
     if g.shape != expected.shape:
