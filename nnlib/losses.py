@@ -56,20 +56,22 @@ class Loss:
 
 
 class MSELoss(Loss):
-    """Squared error, as in the notes: loss = (1/|D|) sum_n ||y_n - f(x_n)||^2.
+    """Squared error, as in the notes: loss = (1/|D|) sum_n ||y_n - f(x_n)||^2, where D is the
+    data set (|D| = N samples).
 
     With ``reduction="mean"`` (the default) the sum is divided by N, the number of samples
-    (the notes' 1/|D|); with ``"sum"`` it is not (the notes' backprop derivation). For D outputs
-    per sample the D squared errors of a sample are *summed*, as in the notes, not averaged:
+    (the notes' 1/|D|); with ``"sum"`` it is not (the notes' backprop derivation). For K outputs
+    per sample (notebook 04's K) the K squared errors of a sample are *summed*, as in the notes,
+    not averaged:
 
-        nnlib's MSELoss():           (1/N)     sum_n sum_d (y_nd - f_nd)^2
-        PyTorch's torch.nn.MSELoss(): (1/(N D)) sum_n sum_d (y_nd - f_nd)^2   (every element)
+        nnlib's MSELoss():           (1/N)     sum_n sum_k (y_nk - f_nk)^2
+        PyTorch's torch.nn.MSELoss(): (1/(N K)) sum_n sum_k (y_nk - f_nk)^2   (every element)
 
-    so nnlib's loss and gradient are D times PyTorch's (notebook 04 prints both); for one
-    output (D = 1) the two agree.
+    so nnlib's loss and gradient are K times PyTorch's (notebook 04 prints both); for one
+    output (K = 1) the two agree.
 
-    pred: (N, D); target: (N, D), or (N,) when D = 1.
-    backward -> dpred: (N, D) = -2 e / N (or -2 e), with e = target - pred as in the notes.
+    pred: (N, K); target: (N, K), or (N,) when K = 1.
+    backward -> dpred: (N, K) = -2 e / N (or -2 e), with e = target - pred as in the notes.
     """
 
     def forward(self, pred, target):

@@ -248,7 +248,7 @@ def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10, biases=None, 
     x_j, h_i and y on the nodes and w^(l)_ij on every edge (edge ij runs from unit j of layer
     l-1 to unit i of layer l: the row index is the unit the weight feeds); meant for small
     networks such as the notes' 2-3-1. ``key``: a legend saying what the colours, widths and
-    the bias node mean. Layers wider than ``max_nodes`` are drawn with their first
+    the bias node mean (none when there is nothing to tell apart: grey edges, no bias node). Layers wider than ``max_nodes`` are drawn with their first
     ``max_nodes`` nodes and a note of the rest.
 
     The weight edges are ``ax.lines`` (one per drawn weight, layer by layer, row i by column j);
@@ -312,8 +312,10 @@ def plot_network(ax, sizes, weights=None, bias=True, max_nodes=10, biases=None, 
         units = "unit" if sizes[k] == 1 else "units"
         ax.text(k, low - 0.6, f"{label}\n{sizes[k]} {units}{extra}", ha="center", va="top", fontsize=9)
     count = count_parameters(sizes, bias=bias)
-    ax.set_title("-".join(map(str, sizes)) + f" network: {count} parameters"
+    ax.set_title("-".join(map(str, sizes)) + f" network: {count} parameter{'s' * (count != 1)}"
                  + ("" if bias else " (no biases)"))
+    # grey edges and no bias node: every edge is a weight, and a key saying only that is noise
+    key = key and bool(weights or biases or bias)
     if key:
         handles = ([Line2D([], [], color=POS, lw=2.5, label="weight > 0 (width: |w|)"),
                     Line2D([], [], color=NEG, lw=1.2, label="weight < 0")] if weights or biases else

@@ -131,3 +131,19 @@ def test_mlp_builds_the_notes_network_and_counts_its_parameters():
         nnlib.mlp([2], "relu")
     with pytest.raises(ValueError, match=r"sizes\[1\]"):
         nnlib.count_parameters([2, 0, 1])
+
+
+def test_mse_docstring_names_the_outputs_as_notebook_04_does():
+    """Bug: help(nnlib.MSELoss) used D for the data set ("(1/|D|)") and for the outputs ("For D
+    outputs per sample ... (1/(N D))"); notebook 04 calls the outputs K."""
+    import json
+    import re
+    from pathlib import Path
+
+    doc = nnlib.MSELoss.__doc__
+    assert "(1/|D|)" in doc and "D is the\n    data set" in doc
+    assert "K outputs" in doc and "(1/(N K))" in doc and "(N, K)" in doc
+    assert not re.search(r"\bD outputs|\(N D\)|\(N, D\)|D = 1", doc), doc
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "04-losses-and-softmax.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    assert "several outputs per sample ($K$ of them)" in text  # the letter the docstring follows

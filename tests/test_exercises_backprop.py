@@ -172,3 +172,25 @@ def test_output_delta_slips_stay_apart_at_four_digits(capsys):
             assert check_output_delta(model, x, y, answer) is False
             out = capsys.readouterr().out
             assert hint in out and "either" not in out, out
+
+
+def test_w1_gradient_names_phi_prime_taken_at_the_activation(capsys):
+    """Bug: exercise 1 names phi' taken at f, but exercise 2 answered the same slip, and phi'
+    taken at h_i, with a generic "off by"."""
+    model, x, y = setup()
+    W1, W2 = model[0].W.data, model[2].W.data
+    h = nnlib.sigmoid(W1 @ x)
+    f = nnlib.sigmoid(W2 @ h)[0]
+
+    def slope(v):
+        return v * (1 - v)
+
+    at = {"f": slope(nnlib.sigmoid(f)), "h": slope(nnlib.sigmoid(h[1]))}
+    right = {"f": slope(f), "h": slope(h[1])}
+    for slip, hint in [(("f",), "output's phi' at f"), (("h",), "hidden unit 2's phi' at h_2"),
+                       (("f", "h"), "both phi' at the outputs f and h_2")]:
+        use = {k: at[k] if k in slip else right[k] for k in right}
+        answer = -2 * (y - f) * use["f"] * W2[0, 1] * use["h"] * x[0]
+        assert check_w1_gradient(model, x, y, 2, 1, answer) is False
+        out = capsys.readouterr().out
+        assert hint in out and "off by" not in out, out

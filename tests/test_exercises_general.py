@@ -4,6 +4,7 @@ import pytest
 
 import nnlib
 from nnlib.exercises.general import (check_fd_passes, check_hidden_delta, check_layer_backward,
+                                     check_softplus_backward,
                                      check_shapes,
                                      deltas_of)
 
@@ -394,6 +395,32 @@ def test_the_notebooks_own_softplus_solution_passes_the_large_input_test(capsys)
     blocks = [b for c in nb["cells"] if c["cell_type"] == "markdown"
               for b in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S)]
     (solution,) = [b for b in blocks if "class Softplus" in b]
-    exec(solution, {"np": np, "nnlib": nnlib, "check_layer_backward": check_layer_backward})
+    exec(solution, {"np": np, "nnlib": nnlib, "check_layer_backward": check_layer_backward,
+                    "check_softplus_backward": check_softplus_backward})
     out = capsys.readouterr().out
     assert out.startswith("correct: Softplus.backward agrees with finite differences"), out
+
+
+def test_fd_passes_a_fraction_is_not_a_count(capsys):
+    assert check_fd_passes([10, 32, 32, 5], 3146.5) is False
+    assert "whole number" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("layer", [nnlib.ReLU, nnlib.Sigmoid, nnlib.Tanh(), SquaredNorm])
+def test_softplus_exercise_refuses_another_layer(layer, capsys):
+    """Bug: check_layer_backward(nnlib.ReLU) in 06's exercise 4 said "correct: ReLU.backward
+    agrees ...": true of ReLU, but the exercise asks for Softplus. Its checker says so, and
+    check_layer_backward still judges any layer."""
+    assert check_softplus_backward(layer) is False
+    out = capsys.readouterr().out
+    name = layer.__name__ if isinstance(layer, type) else type(layer).__name__
+    assert "the exercise asks for a Softplus layer" in out and f"{name}.forward computes something else" in out
+    assert check_layer_backward(layer) is True
+
+
+def test_softplus_exercise_passes_softplus_and_judges_its_backward(capsys):
+    assert check_softplus_backward(Softplus) is True
+    assert capsys.readouterr().out.startswith("correct: Softplus.backward agrees with finite differences")
+    assert check_softplus_backward(softplus_with(lambda self, dout: dout * nnlib.sigmoid(-self.x))) is False
+    assert "dx is not d loss / d x" in capsys.readouterr().out
+    assert check_softplus_backward(None) is None

@@ -89,3 +89,12 @@ def test_and_gate_says_which_corners_are_wrong_and_why(capsys):
     assert "at (1, 1) z = -1 gives H = 0" in last_line(capsys)
     assert check_and_gate(0.0, 0.0, -1.0) is False
     assert "no line" in last_line(capsys)
+
+
+def test_neuron_output_names_a_flipped_sign(capsys):
+    """Bug: +0.4621 (tanh(+0.5), a sign slip in z) got only "off by +0.924"."""
+    exact = float(np.tanh(0.5 * 1.0 + 0.75 * -2.0 + 0.5))
+    for answer in (-exact, round(-exact, 4)):
+        assert check_neuron_output(answer) is False
+        out = capsys.readouterr().out
+        assert "sign is flipped" in out and "off by" not in out, out

@@ -92,6 +92,7 @@ CASES = {
                                 answer=DELTA2), ["layer", "answer"]),
     "check_fd_passes": (dict(sizes=[10, 32, 32, 5], answer=3146), ["answer"]),
     "check_layer_backward": (dict(layer=Softplus), ["layer"]),
+    "check_softplus_backward": (dict(layer=Softplus), ["layer"]),
 }
 MODULE_OF = {name: module for module in MODULES for name in dir(module) if name in CASES}
 
@@ -141,6 +142,8 @@ OFF_BY_ONE = {
                            dict(answer=DELTA2[:-1]), dict(answer=DELTA2.T)],
     "check_fd_passes": [dict(answer=3145), dict(answer=3147)],
     "check_layer_backward": [],  # its wrong layers have their own tests (test_exercises_general)
+    # right backward, wrong layer: the exercise asks for Softplus
+    "check_softplus_backward": [dict(layer=nnlib.ReLU), dict(layer=nnlib.Sigmoid()), dict(layer=nnlib.Tanh)],
 }
 
 

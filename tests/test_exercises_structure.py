@@ -125,3 +125,15 @@ def test_tiny_output_zero_is_not_blamed_on_relu_outright(capsys):
     assert check_tiny_output(0) is False
     out = capsys.readouterr().out
     assert "If you applied ReLU to the output" in out and "y is not 0" in out, out
+
+
+def test_a_fractional_count_is_told_it_is_a_whole_number(capsys):
+    """Bug: check_count(54.5) said "off by +0.5" while 00's check_parameter_count(22.5) says "a
+    count of parameters is a whole number": the two counting exercises now say the same."""
+    from nnlib.exercises import check_parameter_count
+
+    for answer in (54.5, 53.9, np.array([54.5])):
+        assert check_count(answer) is False
+        assert "a count of parameters is a whole number" in capsys.readouterr().out
+    assert check_parameter_count(nnlib.mlp([2, 3, 2], "tanh", rng=0), 22.5) is False
+    assert "a count of parameters is a whole number" in capsys.readouterr().out

@@ -228,3 +228,12 @@ def test_widget_figures_are_drawn_at_the_png_resolution():
 def test_explorer_rejects_an_unknown_margin():
     with pytest.raises(ValueError, match="margins takes the keys .*'lefft'"):
         W.Explorer({}, W.draw_activation, margins={"lefft": 0.1})
+
+
+def test_network_explorer_at_its_minimum_says_1_parameter():
+    """Bug: the smallest network was titled "1-1 network: 1 parameters"."""
+    e = W.network_explorer(n_in=1, hidden1=0, hidden2=0, n_out=1)
+    title = e.figure.axes[0].get_title()
+    assert title.startswith("1-1 network: 1 parameter ") and "parameters" not in title
+    e.controls["bias"].value = True  # 1 weight + 1 bias
+    assert "1-1 network: 2 parameters" in e.figure.axes[0].get_title()

@@ -165,6 +165,19 @@ def w1_gradient_and_slips(W1, W2, x, y, i, j):
                                                f"phi'(w^(1)_{i} . x) = h_{i} (1 - h_{i})"))
     if x[col] != 0:
         hints.append((expected / x[col], f"you left out the last factor, x_{j} = {x[col]:g}"))
+    # phi' evaluated at the activation's output instead of its input (exercise 1 names the same
+    # slip for the output): sigma(h)(1 - sigma(h)) where sigma'(z) = h (1 - h)
+    at_f = -2 * e * sigmoid(f) * (1 - sigmoid(f))
+    at_h = sigmoid(h[row]) * (1 - sigmoid(h[row]))
+    hints += [(at_f * W2[0, row] * hidden_slope * x[col],
+               "you took the output's phi' at f; phi'(W2 h) = f (1 - f), with f = phi(W2 h) already: "
+               "do not apply phi to f again"),
+              (common * W2[0, row] * at_h * x[col],
+               f"you took hidden unit {i}'s phi' at h_{i}; phi'(w^(1)_{i} . x) = h_{i} (1 - h_{i}), with "
+               f"h_{i} = phi(w^(1)_{i} . x) already: do not apply phi to h_{i} again"),
+              (at_f * W2[0, row] * at_h * x[col],
+               f"you took both phi' at the outputs f and h_{i}; they are f (1 - f) and h_{i} (1 - h_{i}) "
+               f"themselves: do not apply phi to f and h_{i} again")]
     if row != 0:
         literal = common * W2[0, row] * h[0] * (1 - h[0]) * x[col]  # the notes' phi'(w^(1)_1j x)
         hints.append((literal, f"you used phi' of row 1 of W1, as the notes literally write; "

@@ -261,6 +261,8 @@ def check_fd_passes(sizes, answer, bias=True):
     value = as_number(answer)
     if answer is not None and value is None:
         return not_a_number(answer, "the number of forward passes")
+    if value is not None and not value.is_integer():
+        return report(False, f"a number of forward passes is a whole number, you have {value:g}")
     if value is not None and value != expected:
         weights = count_parameters(sizes, bias=False)
         hints = {
@@ -476,3 +478,34 @@ def check_layer_backward(layer, x=None, rng=0):
                              f"{GRAD_TOLERANCE:g}{hint}")
     return report(True, f"{name}.backward agrees with finite differences (check_gradients: "
                         f"relative errors {shown})")
+
+
+def check_softplus_backward(layer, x=None, rng=0):
+    """Exercise 4: the student's Softplus layer, softplus(x) = ln(1 + e^x) elementwise, whose
+    ``backward`` they write. First its ``forward`` must compute softplus (a layer that computes
+    something else is told that the exercise asks for Softplus, even if its backward is right:
+    ``check_layer_backward`` judges any layer); then ``check_layer_backward`` judges backward.
+    x: (N, D) inputs to test at, as for ``check_layer_backward``."""
+    if layer is None:
+        return not_done("write your Softplus class and pass it (or an instance) here")
+    built = layer
+    if isinstance(layer, type) and issubclass(layer, Layer):
+        built, problem = _call(f"{layer.__name__}()", layer)
+        if problem:
+            return report(False, problem + " (the check builds your layer with no arguments)")
+    if isinstance(built, Layer):
+        name = type(built).__name__
+        probe = np.linspace(-3.0, 3.0, 12).reshape(4, 3)
+        out, problem = _call(f"{name}.forward", built.forward, probe.copy())
+        if not problem and out is not None and as_array(out) is not None:
+            out = as_array(out)
+            want = np.logaddexp(0.0, probe)
+            if out.shape != want.shape or not np.allclose(out, want, rtol=1e-6, atol=1e-9):
+                k = (np.unravel_index(np.argmax(np.abs(out - want)), want.shape) if out.shape == want.shape
+                     else None)
+                at = (f": at x = {probe[k]:.4f} it gives {out[k]:.4f}, softplus gives {want[k]:.4f}"
+                      if k is not None else f": it returns shape {out.shape} for an input of shape {want.shape}")
+                return report(False, f"the exercise asks for a Softplus layer, softplus(x) = ln(1 + e^x); "
+                                     f"{name}.forward computes something else{at} (check_layer_backward("
+                                     f"{name}) judges the backward of any layer)")
+    return check_layer_backward(layer, x=x, rng=rng)

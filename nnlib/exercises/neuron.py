@@ -23,7 +23,11 @@ def check_neuron_output(answer):
     if value is not None and not np.isclose(value, expected, rtol=TOLERANCE):
         hints = {z: f"that is z = w . x + w0 = {z:g}; the neuron still applies phi = tanh to it",
                  float(np.tanh(W1 @ X1)): "you left out the bias w0",
-                 float(sigmoid(z)): "that is the sigmoid of z; this neuron uses tanh"}
+                 float(sigmoid(z)): "that is the sigmoid of z; this neuron uses tanh",
+                 -expected: (f"the size is right but the sign is flipped: z = w . x + w0 = "
+                             f"{W1[0]:g} * {X1[0]:g} + {W1[1]:g} * ({X1[1]:g}) + {W0:g} = {z:g} is "
+                             f"{'negative' if z < 0 else 'positive'} (x2 = {X1[1]:g}), and tanh keeps "
+                             "the sign of z")}
         for hint_value, hint in hints.items():
             if np.isclose(value, hint_value, rtol=TOLERANCE):
                 return report(False, hint)

@@ -38,6 +38,8 @@ def check_count(answer, sizes=COUNT_SIZES, bias=True):
     """The number of parameters of a fully connected network with layer ``sizes``."""
     expected = count_parameters(sizes, bias=bias)
     value = as_number(answer)
+    if value is not None and not value.is_integer():  # as 00's check_parameter_count says it
+        return report(False, f"a count of parameters is a whole number, you have {value:g}")
     if value is not None and bias:
         pairs = list(zip(sizes[:-1], sizes[1:]))
         weights = sum(n_in * n_out for n_in, n_out in pairs)
