@@ -36,6 +36,13 @@ VALIDATION_SAMPLES = 100  # fresh points from the same distribution, never train
 # is a running average over minibatches, so it wobbles); 5 % above is a loss that went up.
 DIVERGING_MARGIN = 1.05
 GROWING_FACTOR = 2.0  # recent loss / the loss just before it: at least doubled is still growing
+# "still falling": over the last recent_epochs the loss fell at least this fraction of the run's
+# average pace per epoch. Measured on the Playground's defaults (moons, 2 x 8 tanh, 100 epochs):
+# lr 0.001 and 0.003 fall at 0.6 of their average pace at the end (a crawl: loss 0.54, 0.40), lr
+# 0.03 at 0.4; lr 0.1, 0.3 and 1 at 0.05 or less (they have arrived); sine, circles, xor at lr 0.1
+# at 0.04 or less.
+FALLING_PACE = 0.25
+GUESS_ACCURACY_MARGIN = 0.05  # an accuracy within 5 points of 1/C is what guessing gets
 
 
 def recent_epochs(epochs):
@@ -60,6 +67,24 @@ def loss_trend(train_loss, start_loss):
         return "ok"
     before = losses[-2 * k:-k] if losses.size > k else np.array([start_loss])
     return "growing" if recent >= GROWING_FACTOR * float(np.median(before)) else "unstable"
+
+
+def falling_pace(train_loss, start_loss):
+    """How fast a finished run's loss still falls at its end, as a fraction of its average pace:
+    (median of the ``recent_epochs`` before the last ones - median of the last ones) per epoch,
+    over (start_loss - median of the last ones) per epoch of the whole run. About 1 for a loss
+    still falling in a straight line, near 0 (or below) for one that has levelled off; None for
+    a run too short to tell (fewer than two windows) or whose loss did not fall at all."""
+    losses = np.asarray(train_loss, dtype=float)
+    n = losses.size
+    k = recent_epochs(n)
+    if n < 2 * k:
+        return None
+    recent, before = float(np.median(losses[-k:])), float(np.median(losses[-2 * k:-k]))
+    fallen = start_loss - recent
+    if not fallen > 0:
+        return None
+    return ((before - recent) / k) / (fallen / n)
 
 
 def make_data(dataset, noise, n_samples=200, seed=0):
@@ -216,7 +241,32 @@ class PlaygroundRun:
             text += f"; accuracy {self.after_acc:.1%} (validation {h.val_acc[-1]:.1%})"
         if self.after_loss > DIVERGING_MARGIN * self.chance_loss:
             text += f"; still worse than guessing ({guess})"
+        else:
+            text += self._learned_little()
         return text
+
+    def _learned_little(self):
+        """The notes a finished run gets when it learned little (each "" when it does not apply):
+        no better than guessing (the loss within DIVERGING_MARGIN of guessing's for regression,
+        the accuracy within GUESS_ACCURACY_MARGIN of 1/C for classification), and still falling
+        (``falling_pace`` at least FALLING_PACE: more epochs or a larger lr would get further)."""
+        h, notes = self.history, ""
+        near_guess = self.after_loss >= self.chance_loss / DIVERGING_MARGIN
+        if self.task == "regression" and near_guess:
+            notes += (f"; no better than guessing, which scores {self.chance_loss:.4f} (always "
+                      f"answering the mean of y)")
+        elif self.after_acc is not None:
+            classes = self.model[-1].W.data.shape[0]  # one output per class
+            if self.after_acc <= 1 / classes + GUESS_ACCURACY_MARGIN:
+                loss = f" and loss {self.chance_loss:.4f}" if near_guess else ""
+                notes += f"; no better than guessing, which gets {1 / classes:.0%} accuracy{loss}"
+        pace = falling_pace(h.train_loss, self.start_loss)
+        if pace is not None and pace >= FALLING_PACE:
+            n, k = h.epochs, recent_epochs(h.epochs)
+            before, recent = np.median(h.train_loss[-2 * k:-k]), np.median(h.train_loss[-k:])
+            notes += (f"; still falling (median {_number(before)} in epochs {n - 2 * k + 1}-{n - k}, "
+                      f"{_number(recent)} in {n - k + 1}-{n}): train longer or raise lr")
+        return notes
 
     def _inf_or_nan(self):
         last = self.last_step_loss

@@ -365,6 +365,71 @@ def plot_loss_curve(ax, history, log=False):
     return ax
 
 
+# -- loss curves on a log axis (the Playground's loss panel, and notebook 07's static figures) ---
+LOG_TOP = 1e300  # a loss above this is drawn at it: a tick at 10^309 is inf, which matplotlib cannot label
+LOG_PAD = 0.1  # decades kept free beyond the smallest and largest value: a dot there is not cut in half
+
+
+def decade_ticks(lo, hi, most=6):
+    """Exponents of the labelled ticks of a log axis from 10^lo to 10^hi (integers): every
+    decade, or every 2nd, 5th, 10th, 20th, 50th, 100th..., whichever gives at most ``most``
+    ticks, on round multiples (10^0, 10^100, 10^200, not 10^-1, 10^60, 10^121)."""
+    span = hi - lo
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if span / s < most)
+    first = -(-lo // step) * step
+    return np.arange(first, hi + 1, step)
+
+
+def log_y(ax, values):
+    """A log y-axis over ``values`` (the losses drawn), from a whole decade below the smallest
+    to a whole decade above the largest, at least LOG_PAD decades beyond both (a marker on a
+    value at 1e-4 would otherwise sit half outside an axis that ends at 1e-4), with round
+    decades labelled (``decade_ticks``) and no minor ticks (they doubled the Playground's
+    redraw time). The ticks are chosen here: matplotlib's own locator can place one past 1e308,
+    which overflows to inf and fails to format."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    lo = int(np.floor(np.log10(values.min()) - LOG_PAD)) if values.size else -1
+    hi = int(np.ceil(np.log10(min(values.max(), LOG_TOP)) + LOG_PAD)) if values.size else 1
+    hi = max(hi, lo + 1)
+    ax.set_ylim(10.0 ** lo, 10.0 ** hi)  # first: no autoscaling (with margins past 1e308) on the switch
+    ax.set_yscale("log")
+    ax.set_yticks(10.0 ** decade_ticks(lo, hi), minor=False)
+    ax.set_yticks([], minor=True)
+
+
+def mark_divergence(ax, x, text, color=NEG):
+    """A vertical line at ``x`` (the epoch or step in which the loss became inf or NaN: it has no
+    point on a log axis) with ``text`` written along it, on its left."""
+    ax.axvline(x, color=color, lw=1.5)
+    ax.text(x, 0.5, f" {text}", color=color, transform=ax.get_xaxis_transform(), ha="right",
+            va="center", rotation=90, fontsize=9)
+
+
+def plot_loss_runs(ax, runs):
+    """The training loss per epoch of several ``fit`` runs on one log axis, drawn as the
+    Playground draws a run: each curve as it grew (one that climbs to 1e280 climbs, rather than
+    lying flat at a clip value), and for a run whose loss became inf or NaN
+    (``history.diverged``) a line in its colour at the epoch that did not finish, labelled.
+
+    runs: dict label -> History. The x axis spans the epochs that ran (and the one that
+    diverged). Returns ax."""
+    lines, values = [], []
+    for label, history in runs.items():
+        y = np.minimum(np.asarray(history.train_loss, dtype=float), LOG_TOP)
+        lines += ax.plot(np.arange(1, history.epochs + 1), y, lw=2, label=label)
+        values.append(y)
+    log_y(ax, np.concatenate(values) if values else [])
+    for line, history in zip(lines, runs.values()):
+        if history.diverged:
+            mark_divergence(ax, history.epochs + 1, f"epoch {history.epochs + 1}: loss inf or NaN",
+                            color=line.get_color())
+    right = max((h.epochs + h.diverged for h in runs.values()), default=1)
+    ax.set(xlabel="epoch", ylabel="training loss (log scale)", xlim=(0, right + 1))
+    ax.legend(loc="center right", fontsize=9)
+    return ax
+
+
 def plot_decision_boundary(ax, model, X, y, resolution=150, padding=0.5, legend=False):
     """The classes a model predicts over the plane (shaded), with the data points on top.
 
@@ -424,6 +489,33 @@ UNIT_CMAP = mcolors.LinearSegmentedColormap.from_list("units", [NEG, "#ffffff", 
     bad="#d9d9d9")
 UNIT_GAP = 3  # image pixels between two units' pictures
 LAYER_GAP = 12  # image pixels of white between two layers' blocks
+
+
+def _nothing_to_draw(model, layers):
+    """Per hidden layer (as ``hidden_outputs`` lists them), a caption when none of its outputs
+    is finite, saying why: its own weights are NaN or inf (a diverged run), or they are finite
+    and the outputs overflow (the weights before grew too large); None for a layer with
+    something to draw."""
+    denses, dense = [], None
+    for layer in model:
+        if isinstance(layer, Dense):
+            dense = layer
+        elif isinstance(layer, Activation):
+            denses.append(dense)
+    captions = []
+    for (_, out), dense in zip(layers, denses):
+        if np.isfinite(out).any():
+            captions.append(None)
+            continue
+        weights = [p.data for p in dense.parameters()] if dense is not None else []
+        bad = [w for w in weights if not np.isfinite(w).all()]
+        if bad:
+            what = "NaN" if any(np.isnan(w).any() for w in bad) else "inf"
+            captions.append(f"weights are {what}: nothing to draw")
+        else:
+            what = "NaN" if np.isnan(out).any() else "inf"
+            captions.append(f"outputs are {what} (the weights grew too large): nothing to draw")
+    return captions
 
 
 def hidden_outputs(model, X):
@@ -493,6 +585,9 @@ def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_
     Colours: ``_unit_colours`` (fixed per activation: tanh red -1, white 0, blue +1; see
     ``UNIT_KEYS``). The axes' data coordinates are image pixels, y downwards.
 
+    A layer none of whose outputs is finite (after a divergence) is grey, with a caption saying
+    why (``_nothing_to_draw``: "weights are NaN: nothing to draw", ...).
+
     X: (N, 2) or (N, 1), the data (only its range is used). Returns the layers drawn as a list
     of (activation name, units).
     """
@@ -514,6 +609,8 @@ def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_
                 transform=ax.transAxes, fontsize=10)
         return []
     gap = UNIT_GAP
+    with np.errstate(over="ignore", invalid="ignore"):
+        captions = _nothing_to_draw(model, layers)
     width, height = hidden_units_shape([out.shape[1] for _, out in layers], n_in, resolution, per_row)
     top = 0
     for k, (name, out) in enumerate(layers):
@@ -533,6 +630,9 @@ def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_
                   extent=(0, w, top + h, top))
         ax.text(-gap, top + h / 2, f"layer {k + 1}:\n{out.shape[1]} {name}", ha="right", va="center",
                 fontsize=8)
+        if captions[k]:  # a grey block alone would look like a drawing that failed
+            ax.text(gap, top + h / 2, captions[k], ha="left", va="center", fontsize=8,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6"))
         top += h + LAYER_GAP
     ax.set(xlim=(0, width), ylim=(height, 0), aspect="equal")
     ax.set_anchor("NW")

@@ -213,10 +213,13 @@ def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
 # -- 07: the training Playground ------------------------------------------------------------
 LOSS_LOG_RANGE = 10  # a loss curve whose values span more than this factor gets a log axis
 TREND_WORDS = {"growing": "diverging", "unstable": "unstable", "diverged": "diverged"}
+# the log axis of a loss panel lives in plotting, where notebook 07's static figures use it too
+LOG_TOP, decade_ticks, _log_y = plotting.LOG_TOP, plotting.decade_ticks, plotting.log_y
 
 
 def draw_loss(fig, history, epochs, run=None):
-    """The loss curve so far, on an x-axis that already spans all ``epochs``: training and
+    """The loss curve so far, on an x-axis that spans ``epochs`` (while training, all the epochs
+    planned; the Playground passes the epochs that ran once a run stopped or diverged): training and
     validation loss, and with a ``run`` (a PlaygroundRun) the untrained model's loss at epoch 0,
     a dashed line at what guessing scores and, once training is over, a dot at what the trained
     network scores on its training data (``nnlib.evaluate``; the curve is a running figure).
@@ -224,8 +227,9 @@ def draw_loss(fig, history, epochs, run=None):
     A log axis where a linear one would squash the curve: a flagged run (diverging, unstable,
     diverged: the climb from 0.7 to 30 or to 1e300 shows as a climb, not as a flat line at the
     top), or any curve spanning more than LOSS_LOG_RANGE (sine starts near 2 and ends near
-    0.02; moons from 0.7 to 0.03). A run that diverged before its first epoch ended has no epoch to draw: it shows the
-    loss of each SGD step that ran instead. The legend sits above the axes, so it covers no
+    0.02; moons from 0.7 to 0.03). A run that diverged is marked where its loss became inf or
+    NaN (``plotting.mark_divergence``): in a later epoch, at that epoch; before its first epoch
+    ended, there is no epoch to draw, and the panel shows the loss of each SGD step that ran. The legend sits above the axes, so it covers no
     curve and no line."""
     from .playground import loss_trend
 
@@ -254,8 +258,9 @@ def draw_loss(fig, history, epochs, run=None):
         ax.plot([0], [start], "o", color=plotting.POS, ms=4, label="training (running)")
         drawn = [[start]]
     if run is not None and run.after_loss is not None and run.history is history:
+        # at the last epoch, on the right edge: never clipped, whole (the axes leave room for it)
         ax.plot([history.epochs], [min(run.after_loss, LOG_TOP)], "o", color=plotting.POS, mfc="white",
-                mew=1.5, ms=6, label="trained network", zorder=3)
+                mew=1.5, ms=6, label="trained network", zorder=3, clip_on=False)
         drawn.append([run.after_loss])
     if run is not None:
         ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
@@ -270,7 +275,12 @@ def draw_loss(fig, history, epochs, run=None):
     title = "loss (log scale)" if log else "loss"
     if trend != "ok":
         title += f": {TREND_WORDS[trend]}"
-    ax.set(xlim=(0, epochs + 1), xlabel="epoch", ylabel="loss")
+    right = epochs
+    if history.diverged:  # the epoch in which the loss became inf or NaN: no point to draw, a line
+        what = run._inf_or_nan() if run is not None else "inf or NaN"
+        plotting.mark_divergence(ax, history.epochs + 1, f"epoch {history.epochs + 1}: loss {what}")
+        right = max(epochs, history.epochs + 1)
+    ax.set(xlim=(0, right + max(1, 0.02 * right)), xlabel="epoch", ylabel="loss")
     _title_and_legend(ax, title)
 
 
@@ -287,35 +297,6 @@ def _title_and_legend(ax, title):
         ax.set_title(title)
 
 
-LOG_TOP = 1e300  # a loss above this is drawn at it: a tick at 10^309 is inf, which matplotlib cannot label
-
-
-def decade_ticks(lo, hi, most=6):
-    """Exponents of the labelled ticks of a log axis from 10^lo to 10^hi (integers): every
-    decade, or every 2nd, 5th, 10th, 20th, 50th, 100th..., whichever gives at most ``most``
-    ticks, on round multiples (10^0, 10^100, 10^200, not 10^-1, 10^60, 10^121)."""
-    span = hi - lo
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if span / s < most)
-    first = -(-lo // step) * step
-    return np.arange(first, hi + 1, step)
-
-
-def _log_y(ax, values):
-    """A log y-axis over ``values`` (the losses drawn), with round decades labelled
-    (``decade_ticks``) and no minor ticks (they doubled the redraw time). The ticks are chosen
-    here: matplotlib's own locator can place one past 1e308, which overflows to inf and fails
-    to format."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
-    lo = int(np.floor(np.log10(values.min()))) if values.size else -1
-    hi = int(np.ceil(np.log10(min(values.max(), LOG_TOP)))) if values.size else 1
-    hi = max(hi, lo + 1)
-    ax.set_ylim(10.0 ** lo, 10.0 ** hi)  # first: no autoscaling (with margins past 1e308) on the switch
-    ax.set_yscale("log")
-    ax.set_yticks(10.0 ** decade_ticks(lo, hi), minor=False)
-    ax.set_yticks([], minor=True)
-
-
 def _draw_step_losses(ax, run):
     """The steps of a run that diverged in its first epoch, on a log axis; the inf or NaN that
     stopped it marked at the right."""
@@ -325,10 +306,7 @@ def _draw_step_losses(ax, run):
             ms=3, label="training, per step")
     ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
     _log_y(ax, np.r_[run.start_loss, run.chance_loss, finite])
-    ax.axvline(len(finite) + 1, color=plotting.NEG, lw=1.5)
-    ax.text(len(finite) + 1, 0.5, f" step {len(finite) + 1}: loss {run._inf_or_nan()}",
-            color=plotting.NEG, transform=ax.get_xaxis_transform(), ha="right", va="center",
-            rotation=90, fontsize=9)
+    plotting.mark_divergence(ax, len(finite) + 1, f"step {len(finite) + 1}: loss {run._inf_or_nan()}")
     ax.set(xlim=(0, len(finite) + 2), xlabel="SGD step (epoch 1)", ylabel="loss (log scale)")
     _title_and_legend(ax, "diverged in epoch 1: the loss per step")
 
@@ -570,7 +548,10 @@ class Playground(widgets.VBox):
                 return False if self._stop_requested.is_set() else None  # False: fit stops
 
             run.fit(lr=lr, batch_size=batch_size, epochs=epochs, callback=live)
-            self.redraw_loss(run.history, epochs)
+            h = run.history
+            # a run that ended early is drawn over the epochs that ran, not squeezed into the
+            # left of the planned axis (56 of 500 epochs in its first tenth)
+            self.redraw_loss(h, h.epochs if run.stopped or h.diverged else epochs)
             self.redraw_result()
             self.redraw_units()
         finally:

@@ -432,3 +432,139 @@ def test_the_app_page_links_only_files_and_names_stop_and_the_unit_pictures():
         if not re.match(r"https?://", target):
             assert (app.parent / target).is_file(), target
     assert "**Stop**" in text and "hidden unit" in text
+
+
+# -- issue 10, the last student pass ---------------------------------------------------------
+def divergence_marks(ax):
+    """(x, text) of each vertical line drawn by plotting.mark_divergence, with its label."""
+    texts = {round(t.get_position()[0], 6): t.get_text().strip() for t in ax.texts}
+    return [(x, texts.get(round(x, 6), "")) for line in ax.lines
+            if len(set(line.get_xdata())) == 1 and (x := float(line.get_xdata()[0])) in texts]
+
+
+def test_a_run_that_diverges_in_a_later_epoch_is_marked_where_it_did():
+    """Bug: the "diverged in epoch 6" panel had no mark where the loss became inf, while the
+    epoch-1 panel (step losses) had one. And its 13 epochs sat in the first tenth of a 0-100 axis."""
+    pg = W.playground(dataset="sine", lr=1.0, epochs=100)
+    pg.train()
+    h = pg.run.history
+    assert h.diverged and 0 < h.epochs < 50
+    ax = loss_axes(pg)
+    what = pg.run._inf_or_nan()
+    assert divergence_marks(ax) == [(h.epochs + 1, f"epoch {h.epochs + 1}: loss {what}")]
+    assert f"the loss became {what} in epoch {h.epochs + 1}" in pg.status.value  # the same epoch
+    assert h.epochs + 1 < ax.get_xlim()[1] <= h.epochs + 3  # the epochs that ran, and the mark
+    first = W.playground(dataset="sine", activation="relu", lr=10.0, epochs=50)  # diverged in epoch 1
+    first.train()
+    ((x, text),) = divergence_marks(loss_axes(first))
+    assert text == f"step {x:g}: loss {first.run._inf_or_nan()}"
+
+
+def test_after_stop_the_x_axis_spans_the_epochs_that_ran():
+    """Bug: after Stop, the x axis kept the planned 0-500 epochs, 56 of them squeezed into the
+    left tenth."""
+    pg = W.playground(batch_size=200, epochs=500)
+    frames = []
+
+    def stop_at_the_second_redraw(change):
+        frames.append(change)
+        if len(frames) == 2:  # epoch 50: the live curve is redrawn every 50 epochs
+            pg.stop()
+    pg.loss_output.observe(stop_at_the_second_redraw, names="outputs")
+    pg.train()
+    run = pg.run
+    assert run.stopped and 50 <= run.history.epochs < 100
+    left, right = loss_axes(pg).get_xlim()
+    assert left == 0 and run.history.epochs < right <= run.history.epochs + 3
+    pg.controls["epochs"].value = 30  # a run that finishes keeps its planned axis
+    pg.train()
+    assert not pg.run.stopped and 30 < loss_axes(pg).get_xlim()[1] <= 32
+
+
+def test_the_trained_network_dot_is_whole_inside_the_axes():
+    """Bug: the open dot of the trained network sat half-clipped on the bottom edge, 1e-4, of a
+    log axis that ended exactly there (and on the right edge, at the last epoch)."""
+    run = train_playground(epochs=40)
+    run.after_loss = 10.0 ** np.floor(np.log10(min(run.history.train_loss)) - 1)  # a whole decade, lowest
+    fig = W.new_figure((4.8, 3.6))
+    W.redraw_figure(fig, W.PLAYGROUND_MARGINS, W.draw_loss, run.history, run.history.epochs, run)
+    ax = fig.axes[0]
+    (dot,) = [line for line in ax.lines if line.get_label() == "trained network"]
+    x, y = ax.transData.transform((dot.get_xdata()[0], dot.get_ydata()[0]))
+    radius = (dot.get_markersize() / 2 + dot.get_markeredgewidth()) * fig.dpi / 72
+    box = ax.get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 + radius <= x <= box.x1 - radius and box.y0 + radius <= y <= box.y1 - radius
+
+
+def test_diverged_unit_pictures_say_why_they_are_grey():
+    """Bug: after a NaN divergence the unit pictures were grey bars with no caption (sine, lr 10,
+    batch 1: every layer; 4 x 32 linear, lr 1: layers 2-4, whose weights are finite but whose
+    outputs overflow)."""
+    for settings in ({"dataset": "sine", "lr": 10.0, "batch_size": 1},
+                     {"hidden_layers": 4, "units": 32, "activation": "linear", "lr": 1.0}):
+        pg = W.playground(**settings)
+        pg.train()
+        run = pg.run
+        assert run.history.diverged
+        grid = grid_of(run.X, 24) if run.X.shape[1] == 2 else np.linspace(run.X.min(), run.X.max(), 24)[:, None]
+        with np.errstate(all="ignore"):
+            outputs = plotting.hidden_outputs(run.model, grid)
+        blank = [k for k, (_, out) in enumerate(outputs) if not np.isfinite(out).any()]
+        assert blank  # the case the student met
+        captions = [t.get_text() for t in pg.units_figure.axes[0].texts if "nothing to draw" in t.get_text()]
+        assert len(captions) == len(blank)
+        dense = [layer for layer in run.model if hasattr(layer, "W")]
+        for k, caption in zip(blank, captions):
+            finite = np.isfinite(dense[k].W.data).all() and np.isfinite(dense[k].b.data).all()
+            assert caption.startswith("outputs are" if finite else "weights are NaN"), caption
+    ok = W.playground(epochs=10)
+    ok.train()
+    assert not [t for t in ok.units_figure.axes[0].texts if "nothing to draw" in t.get_text()]
+
+
+def test_the_status_says_when_a_run_learned_little():
+    """Bug: lr 0.001 ended "done ... accuracy 74%" with the loss still falling steeply; XOR with
+    one sigmoid unit ended at guessing's loss (0.6934 against ln 2 = 0.6931) with just "done"."""
+    from nnlib.playground import FALLING_PACE, falling_pace
+
+    slow = train_playground(lr=0.001)
+    assert falling_pace(slow.history.train_loss, slow.start_loss) >= FALLING_PACE
+    assert "still falling" in slow.summary() and "train longer or raise lr" in slow.summary()
+    stuck = train_playground(dataset="xor", hidden_layers=1, units=1, activation="sigmoid")
+    assert abs(stuck.after_loss - np.log(2)) < 0.01 and stuck.after_acc <= 0.55
+    assert f"no better than guessing, which gets 50% accuracy and loss {np.log(2):.4f}" in stuck.summary()
+    good = train_playground()
+    assert falling_pace(good.history.train_loss, good.start_loss) < FALLING_PACE
+    assert "still falling" not in good.summary() and "no better than guessing" not in good.summary()
+    # a straight-line fall is at its full pace, a levelled-off one near 0
+    assert falling_pace(1.0 - 0.004 * np.arange(1, 101), 1.0) == pytest.approx(1.0, abs=0.1)
+    assert falling_pace(0.01 + np.exp(-np.arange(100) / 5.0), 1.0) < 0.01
+    assert falling_pace([0.5, 0.4], 1.0) is None and falling_pace(np.full(50, 2.0), 1.0) is None
+
+
+def test_several_runs_on_one_log_axis_show_the_diverging_one_growing():
+    """07's "three learning rates" figure drew lr 0.5 as a flat line at its clip value 1000 for
+    14 epochs; plotting.plot_loss_runs draws it as the Playground does: the curve as it grew, on
+    a log axis, and a mark where the loss became inf or NaN."""
+    import matplotlib.pyplot as plt
+
+    X, y = nnlib.sine(200, noise=0.1, rng=0)
+    runs = {}
+    for lr in (0.05, 0.5):
+        net = nnlib.mlp([1, 16, 16, 1], "tanh", rng=0)
+        runs[f"lr {lr}"] = nnlib.fit(net, nnlib.MSELoss(), nnlib.SGD(net.parameters(), lr=lr), X, y,
+                                     epochs=40, batch_size=16, rng=0)
+    big = runs["lr 0.5"]
+    assert big.diverged and max(big.train_loss) > 1e100
+    fig, ax = plt.subplots()
+    try:
+        plotting.plot_loss_runs(ax, runs)
+        curves = [line for line in ax.lines if line.get_label().startswith("lr")]
+        for line, h in zip(curves, runs.values()):
+            np.testing.assert_array_equal(line.get_ydata(), h.train_loss)  # not clipped at 1000
+        assert ax.get_yscale() == "log" and ax.get_ylim()[1] >= max(big.train_loss)
+        assert divergence_marks(ax) == [(big.epochs + 1, f"epoch {big.epochs + 1}: loss inf or NaN")]
+        mark = [line for line in ax.lines if line not in curves][0]
+        assert mark.get_color() == curves[1].get_color()  # in the diverging run's colour
+    finally:
+        plt.close(fig)
