@@ -568,3 +568,14 @@ def test_several_runs_on_one_log_axis_show_the_diverging_one_growing():
         assert mark.get_color() == curves[1].get_color()  # in the diverging run's colour
     finally:
         plt.close(fig)
+
+
+def test_notebook_07_draws_the_learning_rates_with_the_playgrounds_code():
+    """The figure calls nnlib's plotting (one place to fix), and clips nothing itself."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "07-training.ipynb").read_text())
+    (cell,) = [c for c in nb["cells"] if c["cell_type"] == "code" and "three learning rates" in "".join(c["source"])]
+    source = "".join(cell["source"])
+    assert "plotting.plot_loss_runs(" in source and "np.minimum" not in source and "1e3" not in source
