@@ -103,7 +103,8 @@ def test_a_failed_fit_leaves_the_optimiser_state_alone():
     opt = nnlib.SGD(model.parameters(), lr=0.1, momentum=0.9)
     with pytest.raises(ValueError):
         fit(model, loss, opt, X, np.r_[y[:-1], 7])
-    assert all(np.all(v == 0) for v in opt._velocity)
+    velocities = [state["velocity"] for state in opt.state]
+    assert len(velocities) == len(opt.params) and all(np.all(v == 0) for v in velocities)
 
 
 def test_load_rejects_a_file_that_is_not_a_model(tmp_path):
