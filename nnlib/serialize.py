@@ -62,7 +62,10 @@ def _spec(layer):
     config = layer.config()
     if not isinstance(config, dict) or "type" in config:
         raise TypeError(f"{name}.config() must return a dict without a 'type' key, got {config!r}")
-    return {"type": name, **{key: _to_json(value) for key, value in config.items()}}
+    try:
+        return {"type": name, **{key: _to_json(value) for key, value in config.items()}}
+    except TypeError as exc:
+        raise TypeError(f"{name}.config() must give JSON values: {exc}") from None
 
 
 def _to_json(value):
@@ -70,9 +73,9 @@ def _to_json(value):
         return _spec(value)
     if isinstance(value, (list, tuple)):
         return [_to_json(v) for v in value]
-    if isinstance(value, dict):
-        raise TypeError(f"a config value may be a number, string, bool, None, list or Layer, got {value!r}")
-    return value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a config value may be a number, string, bool, None, list or Layer, got {value!r}")
 
 
 def save(model, path, *, max_bytes=MAX_BYTES):
