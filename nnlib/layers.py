@@ -29,7 +29,12 @@ class Dense(Layer):
         sqrt(2/(in+out)) ('xavier'). Biases start at 0.
     dtype : numpy float dtype
         float64 (the default, needed for gradient checks) or float32 (faster).
+
+    Input ``x``: (N, in_features), or (N, ..., in_features) as ``torch.nn.Linear`` takes it (a
+    sequence (N, T, in) gives (N, T, out), every position through the same W).
     """
+
+    input_ndim = (2, None)  # at least (N, in_features)
 
     def __init__(self, in_features, out_features, bias=True, rng=None, init="lecun", dtype=np.float64):
         super().__init__()
@@ -54,8 +59,6 @@ class Dense(Layer):
             self._params["b"] = self.b
         self._x = None  # the input of the last forward: dW needs it
 
-    input_ndim = (2, None)  # (N, in_features) or (N, ..., in_features), as torch.nn.Linear
-
     @staticmethod
     def param_shapes(in_features, out_features, bias=True, **_):
         """{name: shape} of the parameters a Dense of this config has (``load`` checks a file's
@@ -66,7 +69,7 @@ class Dense(Layer):
         return shapes
 
     def forward(self, x):
-        """x: (N, in_features) -> z: (N, out_features); or (N, ..., in) -> (N, ..., out)."""
+        """x: (N, in_features) -> z: (N, out_features)"""  # (N, ..., in) too: see the class
         if x.ndim < 2 or x.shape[-1] != self.in_features:
             raise ValueError(f"x must have shape (N, {self.in_features}) or (N, ..., {self.in_features}), "
                              f"got {x.shape}")
