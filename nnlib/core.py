@@ -96,8 +96,9 @@ class Layer:
 
     # -- the layers inside this one (a container overrides this) --------------------------
     def named_children(self):
-        """[(name, layer), ...] of the layers directly inside this one; none for a plain layer."""
-        return []
+        """[(name, layer), ...] of the layers directly inside this one: its Layer attributes (a
+        container that keeps them in a list, as Sequential, overrides this)."""
+        return [(name, value) for name, value in vars(self).items() if isinstance(value, Layer)]
 
     def named_layers(self, prefix=""):
         """Every layer of the tree, this one first: [("", self), ("0", ...), ("1.0", ...), ...].

@@ -140,6 +140,29 @@ def test_a_layer_whose_backward_is_broken_is_caught_by_check_gradients():
     assert report["0.W"] > 0.1 and report["1.a"] < TOL
 
 
+def test_a_layer_holding_layers_as_attributes_is_a_container():
+    class Residual(nnlib.Layer):
+        """x + f(x): the inner layer is an attribute, so its parameters and mode are found."""
+
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return x + self.inner.forward(x)
+
+        def backward(self, dout, input_grad=True):
+            return dout + self.inner.backward(dout)
+
+    model = nnlib.Sequential(Residual(nnlib.Dense(3, 3, rng=0)), nnlib.Tanh())
+    assert [n for n, _ in model.named_parameters()] == ["0.inner.W", "0.inner.b"]
+    model.eval()
+    assert not model[0].inner.training
+    rng = np.random.default_rng(1)
+    report = nnlib.check_gradients(model, nnlib.MSELoss(), rng.standard_normal((4, 3)), rng.standard_normal((4, 3)))
+    assert max(report.values()) < TOL
+
+
 # -- a layer used twice ---------------------------------------------------------------------------
 def test_a_layer_used_twice_is_refused_everywhere():
     d = nnlib.Dense(3, 3, rng=0)
