@@ -1,9 +1,9 @@
 """nnlib: a small numpy neural-network library for the backprop course.
 
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
-network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load). ``import nnlib`` loads numpy only;
-``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib) and ``nnlib.widgets`` (ipywidgets)
-load when first used.
+network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load).
+``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
+and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
 import importlib
 
