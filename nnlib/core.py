@@ -143,15 +143,16 @@ class Layer:
         return [p for _, p in self.named_parameters()]
 
     def register_buffer(self, name, value):
-        """Keep ``value`` (a float array) as state that is saved with the model but not trained,
-        e.g. batch norm's running mean; read it back as ``self._buffers[name]``."""
+        """Keep ``value`` (a float array of finite numbers, as every saved array) as state that is
+        saved with the model but not trained, e.g. batch norm's running mean; read it back as
+        ``self._buffers[name]`` and change it in place."""
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"buffer name must be an identifier, got {name!r}")
         if name in dict(self._own_parameters()):
             raise ValueError(f"{name!r} is already a parameter of {type(self).__name__}")
         if "_buffers" not in vars(self):
             self._buffers = {}
-        self._buffers[name] = as_float_array(value, name, finite=False)
+        self._buffers[name] = as_float_array(value, name)
 
     def named_buffers(self):
         """List of (name, array) of every buffer, named as parameters are ("3.running_mean")."""

@@ -1,7 +1,7 @@
 """load trusts nothing in the file (issue 11): forged files, each refused with a ValueError that
 names the file and the problem, quickly and without allocating what the file claims.
 
-``forged_files()`` is also what the report's table of times and memory was measured with:
+``forgeries()`` is also what the report's table of times and memory was measured with:
 ``python tests/test_load_safety.py`` prints it.
 """
 import io
@@ -51,11 +51,13 @@ def write_zip(path, files):
     return path
 
 
-def write_bomb(path, gib=2):
+def write_bomb(path, gib=2, lie=False):
     """A .npz whose one array is ``gib`` GiB of zeros, deflated to about 2 MB. Built in seconds:
     a deflate stream may be cut into pieces that each end in a full flush (byte-aligned, no
     reference to what came before), so 16 MiB of zeros are compressed once and that piece is
-    written again for every 16 MiB; zipfile computes the size and CRC as for any write."""
+    written again for every 16 MiB; zipfile computes the size and CRC as for any write.
+    ``lie=True``: the array's header says (2, 3), the shape GOOD's architecture wants, and the
+    gigabytes of zeros follow it anyway."""
     chunk = bytes(2**24)
 
     def piece(data):
@@ -72,22 +74,24 @@ def write_bomb(path, gib=2):
             return zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # the final, empty block
 
     side = int(np.sqrt(gib * 2**30 // 8))
-    arch = json.dumps({"format": "nnlib-model-1", "model": {"type": "Dense", "in_features": side,
-                                                           "out_features": side, "bias": False}})
+    arch = json.dumps(GOOD if lie else {"format": "nnlib-model-1", "model": {
+        "type": "Dense", "in_features": side, "out_features": side, "bias": False}})
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("__architecture__.npy", npy(np.array(arch)))
-        with zf.open("param:W.npy", "w", force_zip64=True) as f:
+        if lie:
+            zf.writestr("param:0.b.npy", npy(np.zeros(2)))
+        with zf.open("param:0.W.npy" if lie else "param:W.npy", "w", force_zip64=True) as f:
             f._compressor = Pieces()
-            f.write(npy_header("<f8", (side, side)))
+            f.write(npy_header("<f8", (2, 3) if lie else (side, side)))
             for _ in range(side * side * 8 // len(chunk)):
                 f.write(chunk)
     return path
 
 
-def forged_files(tmp):
-    """name -> (path, words the error must contain): one forged file per attack."""
+def forgeries():
+    """name -> (zip members, or a function writing the file; words the error must contain)."""
     deep = "[" * 3000 + "]" * 3000
-    cases = {
+    return {
         "declares Dense(20000, 20000) in 1.5 KB": (members(
             {"format": "nnlib-model-1", "model": {"type": "Dense", "in_features": 20000, "out_features": 20000}}),
             "needs 400,020,000 numbers, the file holds 8"),
@@ -111,18 +115,32 @@ def forged_files(tmp):
         "config of the wrong type": (members({**GOOD, "model": {"type": "Dense", "in_features": "3",
                                                                 "out_features": 2}}), "damaged architecture"),
         "NaN in the config": (members('{"format": "nnlib-model-1", "model": {"type": "LinearActivation", "a": NaN}}'),
-                              "damaged architecture"),
+                              "NaN in the architecture"),
         "architecture not text": (members(**{"__architecture__.npy": npy(np.arange(3.0))}), "damaged architecture"),
         "foreign format": (members({**GOOD, "format": "keras"}), "format 'keras'"),
         "an extra array": (members(**{"extra.npy": npy(np.zeros(2))}), "unexpected array 'extra'"),
         "an array missing": ({k: v for k, v in members().items() if k != "param:0.b.npy"}, "do not match"),
         "10,001 members": (members(**{f"param:x{i}.npy": b"" for i in range(9_998)}), "more than 10000"),
+        "2 MB deflated .npz holding a 2 GiB array of zeros": (write_bomb, "more than max_bytes"),
+        "a header that says (2, 3), then 2 GiB of zeros": (lambda path: write_bomb(path, lie=True),
+                                                           "does not hold the 48 bytes its header says"),
+        "a Dense of zero inputs": (members({**GOOD, "model": {"type": "Dense", "in_features": 0, "out_features": 2}}),
+                                   "Dense has a parameter W of shape (2, 0)"),
+        "the model a list": (members({**GOOD, "model": [1]}), "unknown layer type [1]"),
+        "64 deep (allowed), then no layer": (members('{"format": "nnlib-model-1", "model": ' + "[" * 63 + "]" * 63
+                                                     + "}"), "unknown layer type [[[["),
+        "65 deep": (members('{"format": "nnlib-model-1", "model": ' + "[" * 64 + "]" * 64 + "}"), "nested 65 deep"),
+        "brackets and escaped quotes inside strings": (members(
+            {"format": "nnlib-model-1", "model": {"type": '[{\\"' * 100 + '"]}' * 100}}), "unknown layer type '[{"),
     }
-    out = {}
-    for i, (name, (files, words)) in enumerate(cases.items()):
-        out[name] = (write_zip(tmp / f"forged{i}.npz", files), words)
-    out["2 MB deflated .npz holding a 2 GiB array of zeros"] = (write_bomb(tmp / "bomb.npz"), "more than max_bytes")
-    return out
+
+
+def forge(tmp, name):
+    """(path of the forged file ``name``, words its error must contain)."""
+    files, words = forgeries()[name]
+    path = tmp / "forged.npz"
+    files(path) if callable(files) else write_zip(path, files)
+    return path, words
 
 
 def measure(path):
@@ -145,33 +163,22 @@ def measure(path):
     return exc, seconds, peak
 
 
-@pytest.fixture(scope="module")
-def forged(tmp_path_factory):
-    return forged_files(tmp_path_factory.mktemp("forged"))
-
-
 def test_the_good_file_of_the_forgeries_loads(tmp_path):
     model = nnlib.load(write_zip(tmp_path / "good.npz", members()))
     np.testing.assert_array_equal(model[0].W.data, np.arange(6.0).reshape(2, 3))
 
 
-@pytest.mark.parametrize("case", [
-    "declares Dense(20000, 20000) in 1.5 KB", "JSON nested 3,000 deep", "NaN weight", "inf weight",
-    "complex weights", "integer weights", "object array (pickle)", "float32 weights for a float64 model",
-    "wrong shape", "header of 20 KB", "header says less than the data (trailing bytes)",
-    "header says more than the data (cut short)", "unknown layer type", "config of the wrong type",
-    "NaN in the config", "architecture not text", "foreign format", "an extra array", "an array missing",
-    "10,001 members", "2 MB deflated .npz holding a 2 GiB array of zeros"])
-def test_a_forged_file_is_refused_quickly_and_cheaply(forged, case):
-    path, words = forged[case]
+@pytest.mark.parametrize("case", list(forgeries()))
+def test_a_forged_file_is_refused_quickly_and_cheaply(tmp_path, case):
+    path, words = forge(tmp_path, case)
     exc, seconds, peak = measure(path)
     assert isinstance(exc, ValueError), exc
     assert str(path) in str(exc) and words in str(exc), str(exc)
     assert seconds < 2.0 and peak < 50, (seconds, peak)
 
 
-def test_the_bomb_is_small_on_disk_and_real(forged):
-    path, _ = forged["2 MB deflated .npz holding a 2 GiB array of zeros"]
+def test_the_bomb_is_small_on_disk_and_real(tmp_path):
+    path = write_bomb(tmp_path / "bomb.npz")
     assert path.stat().st_size < 3 * 2**20
     with zipfile.ZipFile(path) as zf:
         info = zf.getinfo("param:W.npy")
@@ -232,7 +239,8 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_old_file(tmp_path):
             super().__init__(2 * scale)
 
     nnlib.register_layer(Doubling)
-    with pytest.raises(ValueError, match="rebuilt from its config\\(\\) it is .*config\\(\\) must give every"):
+    with pytest.raises(ValueError, match="cannot save Doubling: rebuilt from its config\\(\\) it is Doubling\\(scale=6.0\\); "
+                                         "config\\(\\) must give every"):
         nnlib.save(Doubling(scale=1.5), tmp_path / "r.npz")
 
     class ArrayConfig(Misnamed):
@@ -240,7 +248,7 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_old_file(tmp_path):
             return {"k": np.ones(2)}
 
     nnlib.register_layer(ArrayConfig)
-    with pytest.raises(TypeError, match="ArrayConfig.config\\(\\) must give JSON values"):
+    with pytest.raises(TypeError, match=r"ArrayConfig.config\(\) must give JSON values: .*got array\(\[1\., 1\.\]\)"):
         nnlib.save(ArrayConfig(), tmp_path / "a.npz")
 
     class Unregistered(nnlib.Layer):
@@ -248,6 +256,30 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_old_file(tmp_path):
 
     with pytest.raises(TypeError, match="Unregistered: register"):
         nnlib.save(nnlib.Sequential(nnlib.Dense(2, 2, rng=0), Unregistered()), tmp_path / "u.npz")
+
+
+def test_save_messages_name_the_layer_and_the_problem(tmp_path):
+    class Odd(nnlib.Layer):
+        def __init__(self, k=1.0):
+            super().__init__()
+            self.k = k
+
+        def config(self):
+            return self.k
+
+    nnlib.register_layer(Odd)
+    with pytest.raises(TypeError, match=r"Odd.config\(\) must return a dict without a 'type' key, got \[1, 2\]"):
+        nnlib.save(Odd(k=[1, 2]), tmp_path / "o.npz")
+    with pytest.raises(TypeError, match=r"Odd.config\(\) must return a dict without a 'type' key, got \{'type': 1\}"):
+        nnlib.save(Odd(k={"type": 1}), tmp_path / "o.npz")
+    with pytest.raises(ValueError, match="cannot save Odd: its config has Out of range float values"):
+        nnlib.save(Odd(k={"k": float("nan")}), tmp_path / "o.npz")
+    with pytest.raises(TypeError, match="model must be an nnlib Layer, got str"):
+        nnlib.save("model", tmp_path / "o.npz")
+    with pytest.raises(ValueError, match="cannot save Dense: .*more than max_bytes=10"):
+        nnlib.save(nnlib.Dense(2, 2, rng=0), tmp_path / "d.npz", max_bytes=10)
+    nnlib.save(nnlib.Dense(2, 2, rng=0), tmp_path / "d.npz", max_bytes=48)  # 4 + 2 float64: just fits
+    assert not list(tmp_path.glob("*.tmp")) and not (tmp_path / "o.npz").exists()
 
 
 def test_register_layer_guards_the_built_in_names():
@@ -277,7 +309,8 @@ if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (path, _) in forged_files(pathlib.Path(tmp)).items():
+        for name in forgeries():
+            path, _ = forge(pathlib.Path(tmp), name)
             exc, seconds, peak = measure(path)
             size = path.stat().st_size
             print(f"{name:52s} {size:>11,} B  {seconds * 1000:7.1f} ms  {peak:6.2f} MB  "
