@@ -40,7 +40,7 @@ def check_ndim(arr, name, ndim):
         want = f"at least {low}-D"
     else:
         want = f"{low}-D to {high}-D"
-    hint = " (a single sample x of shape (D,) is x.reshape(1, -1))" if low == 2 and arr.ndim == 1 else ""
+    hint = f" (a single sample of shape (D,) is {name}.reshape(1, -1))" if low == 2 and arr.ndim == 1 else ""
     raise ValueError(f"{name} must be {want}, got shape {arr.shape}{hint}")
 
 

@@ -121,12 +121,9 @@ class Layer:
     def _own_parameters(self):
         """This layer's own (name, Parameter): ``self._params``, then Parameter attributes."""
         own = dict(vars(self).get("_params", {}))
-        ids = {id(p) for p in own.values()}
-        for name, value in vars(self).items():
-            if isinstance(value, Parameter) and id(value) not in ids:
-                own[name] = value
-                ids.add(id(value))
-        return own.items()
+        own.update((name, value) for name, value in vars(self).items()
+                   if isinstance(value, Parameter) and name not in own)
+        return own.items()  # one Parameter under two names: named_parameters keeps the first
 
     def named_parameters(self):
         """List of (name, Parameter) pairs, e.g. [("W", ...), ("b", ...)]; in a container the

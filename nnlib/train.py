@@ -131,18 +131,17 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng,
     rng = as_rng(rng)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    X, y = _check_data(model, loss_fn, X, y, "X", "y")
     validate = X_val is not None or y_val is not None
-    if validate:
-        if X_val is None or y_val is None:
-            raise ValueError("pass both X_val and y_val, or neither")
-        X_val, y_val = _check_data(model, loss_fn, X_val, y_val, "X_val", "y_val")
-    classify = isinstance(loss_fn, CrossEntropyLoss) and y.ndim == 1
-
-    history = History()
-    n = X.shape[0]
-    model.train()
+    if validate and (X_val is None or y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned
+        X, y = _check_data(model, loss_fn, X, y, "X", "y")
+        if validate:
+            X_val, y_val = _check_data(model, loss_fn, X_val, y_val, "X_val", "y_val")
+        classify = isinstance(loss_fn, CrossEntropyLoss) and y.ndim == 1
+        history = History()
+        n = X.shape[0]
+        model.train()
         for epoch in range(1, epochs + 1):
             loss_sum, correct = 0.0, 0
             for idx in minibatches(n, batch_size, rng):

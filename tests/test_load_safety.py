@@ -8,6 +8,7 @@ import io
 import json
 import time
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 
@@ -45,8 +46,10 @@ def members(arch=GOOD, W=None, b=None, **extra):
 
 
 def write_zip(path, files):
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in files.items():
+    """files: {name: bytes}, or a list of (name, bytes) pairs (a name may then come twice)."""
+    with zipfile.ZipFile(path, "w") as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about a duplicate name, which we want
+        for name, data in (files.items() if isinstance(files, dict) else files):
             zf.writestr(name, data)
     return path
 
@@ -88,9 +91,22 @@ def write_bomb(path, gib=2, lie=False):
     return path
 
 
+def arch_of(chars):
+    """Architecture text of exactly ``chars`` characters (an unknown layer type 'aaa...')."""
+    head, tail = '{"format": "nnlib-model-1", "model": {"type": "', '"}}'
+    return head + "a" * (chars - len(head) - len(tail)) + tail
+
+
+def npy_v(array, version):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array, version=version)
+    return buf.getvalue()
+
+
 def forgeries():
     """name -> (zip members, or a function writing the file; words the error must contain)."""
     deep = "[" * 3000 + "]" * 3000
+    start = '{"format": "nnlib-model-1", '
     return {
         "declares Dense(20000, 20000) in 1.5 KB": (members(
             {"format": "nnlib-model-1", "model": {"type": "Dense", "in_features": 20000, "out_features": 20000}}),
@@ -101,7 +117,8 @@ def forgeries():
         "inf weight": (members(b=np.array([np.inf, 0.0])), "contains NaN or inf"),
         "complex weights": (members(W=np.ones((2, 3), complex)), "real floats"),
         "integer weights": (members(W=np.ones((2, 3), int)), "real floats"),
-        "object array (pickle)": (members(W=np.array([[None] * 3] * 2, dtype=object)), "not a plain"),
+        "object array (pickle)": (members(W=np.array([[None] * 3] * 2, dtype=object)), "dtype object; weights must be real"),
+        "Fortran order": (members(**{"param:0.W.npy": npy(np.asfortranarray(np.ones((2, 3))))}), "in Fortran order"),
         "float32 weights for a float64 model": (members(W=np.ones((2, 3), np.float32)),
                                                 "(float32), the architecture needs (2, 3) (float64)"),
         "wrong shape": (members(W=np.ones((3, 2))), "parameter 0.W has shape (3, 2)"),
@@ -127,6 +144,37 @@ def forgeries():
         "a Dense of zero inputs": (members({**GOOD, "model": {"type": "Dense", "in_features": 0, "out_features": 2}}),
                                    "Dense has a parameter W of shape (2, 0)"),
         "the model a list": (members({**GOOD, "model": [1]}), "unknown layer type [1]"),
+        "the architecture a list": (members("[1]"), "damaged architecture: format None"),
+        "10,000 members (allowed), each empty": (members(**{f"param:x{i}.npy": b"" for i in range(9_997)}),
+                                                 "damaged header"),
+        "a member twice": (list(members().items()) + [("param:0.b.npy", npy(np.ones(2)))], "names a member twice"),
+        "a member that is not .npy": (members(**{"notes.txt": b"hello"}),
+                                      "has a member 'notes.txt' that is not a .npy array"),
+        "architecture as two texts": (members(**{"__architecture__.npy": npy(np.array(["{}", "{}"]))}),
+                                      "a <U2 array of shape (2,)"),
+        "architecture a number": (members(**{"__architecture__.npy": npy(np.array(3.0))}),
+                                  "a float64 array of shape ()"),
+        "architecture of 200,001 characters": (members(arch_of(200_001)), "at most 200000 characters"),
+        "architecture of 200,000 characters (allowed)": (members(arch_of(200_000)), "unknown layer type 'aaa"),
+        "architecture cut short": (members(**{"__architecture__.npy": npy(np.array(json.dumps(GOOD)))[:-4]}),
+                                   "__architecture__.npy does not hold"),
+        "header of 5 KB": (members(**{"param:0.W.npy": npy_header("<f8", (2, 3), 5_000) + bytes(48)}),
+                           "damaged header"),
+        "header of 5 KB, .npy version 2.0": (members(**{"param:0.W.npy": npy_v(np.ones((2, 3)), (2, 0))[:8]
+                                                        + (5000 + 118).to_bytes(4, "little") + b" " * 5117 + b"\n"}),
+                                             "damaged header"),
+        ".npy version 3.0": (members(**{"param:0.W.npy": npy_v(np.ones((2, 3)), (3, 0))}),
+                             ".npy version (3, 0) (nnlib writes 1.0)"),
+        "an empty key first, then 65 deep": (members('{"": 0, "format": "nnlib-model-1", "model": '
+                                                     + "[" * 64 + "]" * 64 + "}"), "nested 65 deep"),
+        "an escape in a string, then 65 deep": (members(start + '"note": "a\\\\b", "model": '
+                                                        + "[" * 64 + "]" * 64 + "}"), "nested 65 deep"),
+        "65 deep after a closed list": (members(start + '"model": [[[], ' + "[" * 62 + "]" * 62 + "]]}"),
+                                        "nested 65 deep"),
+        "a wide, shallow list": (members(start + '"model": [' + ", ".join(["[]"] * 100) + "]}"),
+                                 "unknown layer type [[]"),
+        "a Dense of exactly 1,000,000 numbers (built)": (members({**GOOD, "model": {
+            "type": "Dense", "in_features": 1000, "out_features": 1000, "bias": False}}), "do not match"),
         "64 deep (allowed), then no layer": (members('{"format": "nnlib-model-1", "model": ' + "[" * 63 + "]" * 63
                                                      + "}"), "unknown layer type [[[["),
         "65 deep": (members('{"format": "nnlib-model-1", "model": ' + "[" * 64 + "]" * 64 + "}"), "nested 65 deep"),
@@ -186,6 +234,22 @@ def test_the_bomb_is_small_on_disk_and_real(tmp_path):
         with zf.open(info) as f:  # the deflated stream really unpacks to zeros (a sample of it)
             f.read(128)
             assert f.read(2**20) == bytes(2**20)
+
+
+def test_npy_version_2_headers_load_and_names_may_hold_colons(tmp_path):
+    model = nnlib.load(write_zip(tmp_path / "v2.npz", members(**{"param:0.W.npy": npy_v(np.ones((2, 3)), (2, 0))})))
+    np.testing.assert_array_equal(model[0].W.data, np.ones((2, 3)))
+
+    class Odd(nnlib.Layer):
+        def __init__(self):
+            super().__init__()
+            self._params = {"w:1": nnlib.Parameter(np.arange(3.0))}
+
+    nnlib.register_layer(Odd)
+    layer = Odd()
+    layer._params["w:1"].data[:] = [5.0, 6.0, 7.0]
+    nnlib.save(layer, tmp_path / "odd.npz")
+    np.testing.assert_array_equal(nnlib.load(tmp_path / "odd.npz")._params["w:1"].data, [5.0, 6.0, 7.0])
 
 
 def test_max_bytes_is_the_limit_and_can_be_raised(tmp_path):
@@ -254,8 +318,10 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_old_file(tmp_path):
     class Unregistered(nnlib.Layer):
         pass
 
-    with pytest.raises(TypeError, match="Unregistered: register"):
+    with pytest.raises(TypeError) as info:
         nnlib.save(nnlib.Sequential(nnlib.Dense(2, 2, rng=0), Unregistered()), tmp_path / "u.npz")
+    assert str(info.value) == ("cannot save layers of type Unregistered: register the class with "
+                               "nnlib.register_layer (after defining or redefining it)")
 
 
 def test_save_messages_name_the_layer_and_the_problem(tmp_path):
