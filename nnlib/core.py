@@ -108,7 +108,7 @@ class Layer:
         while stack:
             name, layer = stack.pop()
             if id(layer) in seen:
-                raise ValueError(f"layer {name or '(model)'} ({type(layer).__name__}) is the same instance "
+                raise ValueError(f"layer {name} ({type(layer).__name__}) is the same instance "
                                  f"as layer {seen[id(layer)] or '(model)'}: a layer caches one input, so use "
                                  "a new instance for each place (or share a Parameter between two layers)")
             seen[id(layer)] = name

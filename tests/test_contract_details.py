@@ -177,6 +177,8 @@ def _looped():
     (lambda: nnlib.LinearActivation(a="2"), TypeError, "a must be a real number, got str '2'"),
     (lambda: nnlib.LinearActivation(b=np.inf), ValueError, "b must be finite, got inf"),
     (lambda: nnlib.get_activation(3), TypeError, "activation name must be a str, got int"),
+    (lambda: nnlib.check_gradients(nnlib.Sequential(), nnlib.MSELoss(), np.ones(3), np.ones(3)), ValueError,
+     "X must be 2-D, got shape (3,) (a single sample of shape (D,) is X.reshape(1, -1))"),
     (lambda: nnlib.Sequential()(np.ones(3)), ValueError, "x must be 2-D, got shape (3,) (a single sample of shape (D,) is x.reshape(1, -1))"),
     (lambda: nnlib.mlp([2, 0]), ValueError, "sizes[1] must be >= 1, got 0"),
     (lambda: nnlib.mlp("23"), ValueError, "sizes must be a list of at least two layer sizes, got '23'"),

@@ -60,7 +60,7 @@ def write_bomb(path, gib=2, lie=False):
     reference to what came before), so 16 MiB of zeros are compressed once and that piece is
     written again for every 16 MiB; zipfile computes the size and CRC as for any write.
     ``lie=True``: the array's header says (2, 3), the shape GOOD's architecture wants, and the
-    gigabytes of zeros follow it anyway."""
+    zeros follow it anyway."""
     chunk = bytes(2**24)
 
     def piece(data):
@@ -103,6 +103,14 @@ def npy_v(array, version):
     return buf.getvalue()
 
 
+def npy_v2_padded(array, pad):
+    """A valid .npy 2.0 file whose header has ``pad`` extra spaces (the format allows them)."""
+    raw = npy_v(array, (2, 0))
+    hlen = int.from_bytes(raw[8:12], "little")
+    header = raw[12:12 + hlen - 1] + b" " * pad + b"\n"
+    return raw[:8] + len(header).to_bytes(4, "little") + header + raw[12 + hlen:]
+
+
 def forgeries():
     """name -> (zip members, or a function writing the file; words the error must contain)."""
     deep = "[" * 3000 + "]" * 3000
@@ -139,8 +147,13 @@ def forgeries():
         "an array missing": ({k: v for k, v in members().items() if k != "param:0.b.npy"}, "do not match"),
         "10,001 members": (members(**{f"param:x{i}.npy": b"" for i in range(9_998)}), "more than 10000"),
         "2 MB deflated .npz holding a 2 GiB array of zeros": (write_bomb, "more than max_bytes"),
-        "a header that says (2, 3), then 2 GiB of zeros": (lambda path: write_bomb(path, lie=True),
-                                                           "does not hold the 48 bytes its header says"),
+        "a header that says (2, 3), then 64 MiB of zeros": (lambda path: write_bomb(path, gib=1 / 16, lie=True),
+                                                            "does not hold the 48 bytes its header says"),
+        "declares Dense(2000, 2000): 4 million numbers": (members(
+            {"format": "nnlib-model-1", "model": {"type": "Dense", "in_features": 2000, "out_features": 2000}}),
+            "needs 4,002,000 numbers, the file holds 8"),
+        "header of 5 KB, .npy version 2.0, well formed": (members(**{"param:0.W.npy": npy_v2_padded(np.ones((2, 3)), 5000)}),
+                                                          "damaged header"),
         "a Dense of zero inputs": (members({**GOOD, "model": {"type": "Dense", "in_features": 0, "out_features": 2}}),
                                    "Dense has a parameter W of shape (2, 0)"),
         "the model a list": (members({**GOOD, "model": [1]}), "unknown layer type [1]"),
@@ -237,8 +250,9 @@ def test_the_bomb_is_small_on_disk_and_real(tmp_path):
 
 
 def test_npy_version_2_headers_load_and_names_may_hold_colons(tmp_path):
-    model = nnlib.load(write_zip(tmp_path / "v2.npz", members(**{"param:0.W.npy": npy_v(np.ones((2, 3)), (2, 0))})))
-    np.testing.assert_array_equal(model[0].W.data, np.ones((2, 3)))
+    for name, W in [("v2", npy_v(np.ones((2, 3)), (2, 0))), ("v2pad", npy_v2_padded(np.ones((2, 3)), 3000))]:
+        model = nnlib.load(write_zip(tmp_path / f"{name}.npz", members(**{"param:0.W.npy": W})))
+        np.testing.assert_array_equal(model[0].W.data, np.ones((2, 3)))
 
     class Odd(nnlib.Layer):
         def __init__(self):
@@ -312,6 +326,14 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_old_file(tmp_path):
             return {"k": np.ones(2)}
 
     nnlib.register_layer(ArrayConfig)
+
+    class ListConfig(Misnamed):
+        def config(self):
+            return {"k": [1, {}]}  # inside a list: still named after the layer
+
+    nnlib.register_layer(ListConfig)
+    with pytest.raises(TypeError, match=r"^ListConfig.config\(\) must give JSON values: .*got \{\}$"):
+        nnlib.save(ListConfig(), tmp_path / "a.npz")
     with pytest.raises(TypeError, match=r"ArrayConfig.config\(\) must give JSON values: .*got array\(\[1\., 1\.\]\)"):
         nnlib.save(ArrayConfig(), tmp_path / "a.npz")
 
