@@ -73,7 +73,7 @@ bench: $(BENCH_STAMP)
 
 # make mutate: mutmut plants small bugs in nnlib's nine core modules and runs the unit tests against
 # each (settings in setup.cfg; tests/MUTATION.md has the score and the survivors judged equivalent).
-# Outside make test: about 20 minutes with one worker. JOBS=2 for two workers; the survivors are listed
+# Outside make test: 5 to 11 minutes with JOBS=2 (two workers), longer with one. The survivors are listed
 # at the end (.venv/bin/mutmut show NAME shows one).
 DEV_STAMP := $(VENV)/.installed-dev
 JOBS ?= 1
