@@ -184,7 +184,8 @@ def _header(zf, info, path):
         try:
             shape, fortran, dtype = _npy_header(fp)
         except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError) as exc:
-            raise ValueError(f"{path}: {info.filename} has a damaged header: {exc}") from None
+            reason = str(exc).split("\n")[0]  # numpy adds lines of advice for its own users
+            raise ValueError(f"{path}: {info.filename} has a damaged header: {reason}") from None
     if fortran:  # (np.save writes C order; other dtypes than float weights are refused by _load)
         raise ValueError(f"{path}: {info.filename} is in Fortran order")
     return info, tuple(shape), dtype
@@ -248,8 +249,8 @@ def _no_constant(name):
 
 def _layer_class(spec):
     if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
-        kind = spec.get("type") if isinstance(spec, dict) else spec
-        raise ValueError(f"unknown layer type {kind!r} in the file")
+        kind = repr(spec.get("type") if isinstance(spec, dict) else spec)
+        raise ValueError(f"unknown layer type {kind if len(kind) <= 60 else kind[:57] + '...'} in the file")
     return LAYER_TYPES[spec["type"]]
 
 
