@@ -93,6 +93,7 @@ def test_minibatches_cover_every_sample_once():
     batches = list(nnlib.minibatches(10, 4, rng=0))
     assert [len(b) for b in batches] == [4, 4, 2]
     assert sorted(np.concatenate(batches)) == list(range(10))
+    assert list(np.concatenate(batches)) != list(range(10))  # once each, but shuffled
 
 
 def test_minibatches_are_shuffled_by_rng():
