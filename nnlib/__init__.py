@@ -1,13 +1,13 @@
 """nnlib: a small numpy neural-network library for the backprop course.
 
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
-network (Sequential), optim (SGD), train (fit), gradcheck. ``import nnlib`` loads numpy only;
-``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib) and ``nnlib.widgets`` (ipywidgets)
-load when first used.
+network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load).
+``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
+and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
 import importlib
 
-from .activations import (ACTIVATIONS, Heaviside, LinearActivation, ReLU, Sigmoid, Tanh,
+from .activations import (ACTIVATIONS, Activation, Heaviside, LinearActivation, ReLU, Sigmoid, Tanh,
                           get_activation, heaviside, heaviside_prime, linear, linear_prime,
                           relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
 from .core import Layer, Parameter
@@ -16,8 +16,8 @@ from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
 from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
 from .network import Sequential, count_parameters, mlp
-from .optim import SGD
-from .serialize import load, save
+from .optim import SGD, Optimizer
+from .serialize import LAYER_TYPES, load, register_layer, save
 from .train import History, accuracy, evaluate, fit, minibatches
 
 __version__ = "0.1.0"
@@ -34,12 +34,12 @@ def __getattr__(name):
 
 __all__ = [
     "Parameter", "Layer", "Dense", "Sequential", "mlp", "count_parameters",
-    "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
+    "Activation", "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",
     "MSELoss", "CrossEntropyLoss", "softmax", "log_softmax",
-    "SGD", "fit", "History", "evaluate", "accuracy", "minibatches",
+    "Optimizer", "SGD", "fit", "History", "evaluate", "accuracy", "minibatches",
     "numerical_gradient", "rel_error", "check_gradients",
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
-    "save", "load",
+    "save", "load", "register_layer", "LAYER_TYPES",
 ]

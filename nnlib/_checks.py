@@ -26,29 +26,60 @@ def to_float(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def check_ndim(arr, name, ndim):
+    """Raise unless ``arr.ndim`` fits ``ndim``: an int, (lowest, highest) with highest None for
+    "or more", or None (any rank)."""
+    if ndim is None:
+        return arr
+    low, high = (ndim, ndim) if isinstance(ndim, int) else ndim
+    if arr.ndim >= low and (high is None or arr.ndim <= high):
+        return arr
+    if low == high:
+        want = f"{low}-D"
+    elif high is None:
+        want = f"at least {low}-D"
+    else:
+        want = f"{low}-D to {high}-D"
+    hint = f" (a single sample of shape (D,) is {name}.reshape(1, -1))" if low == 2 and arr.ndim == 1 else ""
+    raise ValueError(f"{name} must be {want}, got shape {arr.shape}{hint}")
+
+
 def as_float_array(x, name, ndim=None, dtype=None, finite=True):
     """Convert ``x`` to a float ndarray and check its number of dimensions and finiteness.
 
     Strings, objects and complex numbers raise TypeError; NaN or inf raise ValueError.
-    An ndarray of the right float dtype is returned as it is (no copy).
+    An ndarray of the right float dtype is returned as it is (no copy). ``ndim`` as in
+    ``check_ndim``.
     """
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
         arr = x if dtype is None or x.dtype == dtype else x.astype(dtype)
     else:
-        if isinstance(x, (str, bytes)):
-            raise TypeError(f"{name} must be an array of numbers, got a string: {x!r}")
-        try:
-            arr = np.asarray(x)
-        except ValueError as exc:  # ragged nested lists
-            raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+        arr = _as_real_array(x, name)
         arr = arr.astype(np.float64 if dtype is None else dtype)
-    if ndim is not None and arr.ndim != ndim:
-        hint = " (a single sample x of shape (D,) is x.reshape(1, -1))" if ndim == 2 and arr.ndim == 1 else ""
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}{hint}")
+    check_ndim(arr, name, ndim)
     if finite and not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def as_index_array(x, name, ndim=None):
+    """``x`` as an integer ndarray (indices, e.g. an embedding's input); floats and bools raise
+    TypeError, a wrong rank ValueError."""
+    arr = _as_real_array(x, name)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an array of integer indices, got dtype {arr.dtype}")
+    return check_ndim(arr, name, ndim)
+
+
+def _as_real_array(x, name):
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got a string: {x!r}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
     return arr
 
 

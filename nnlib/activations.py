@@ -22,12 +22,14 @@ from .core import Layer
 
 
 # -- functions ------------------------------------------------------------------------------
+# phi'(x) is not written here a second time: it is the layer's ``grad`` (the one chain-rule step
+# dloss/dz = dout * phi'(z)) with dout = 1, so plots, exercises and training share one formula.
 def linear(x, a=1.0, b=0.0):
     return a * to_float(x) + b
 
 
 def linear_prime(x, a=1.0, b=0.0):
-    return np.full_like(to_float(x), a)
+    return LinearActivation(a, b).dphi(to_float(x))
 
 
 def sigmoid(x):
@@ -48,8 +50,7 @@ def _sigmoid(x):
 
 
 def sigmoid_prime(x):
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    return Sigmoid().dphi(to_float(x))
 
 
 def tanh(x):
@@ -57,7 +58,7 @@ def tanh(x):
 
 
 def tanh_prime(x):
-    return 1.0 - np.tanh(to_float(x)) ** 2
+    return Tanh().dphi(to_float(x))
 
 
 def heaviside(x):
@@ -69,7 +70,7 @@ def heaviside_prime(x):
 
     This is why the notes say Heaviside "makes training very hard": no gradient ever flows.
     """
-    return np.zeros_like(to_float(x))
+    return Heaviside().dphi(to_float(x))
 
 
 def relu(x):
@@ -78,36 +79,50 @@ def relu(x):
 
 def relu_prime(x):
     """1 where x > 0, else 0. ReLU has no derivative at 0; like PyTorch we take 0 there."""
-    x = to_float(x)
-    return (x > 0).astype(x.dtype)
+    return ReLU().dphi(to_float(x))
 
 
 # -- layers ---------------------------------------------------------------------------------
 class Activation(Layer):
-    """An elementwise layer h = phi(z). Subclasses define ``phi`` and ``dphi``."""
+    """An elementwise layer h = phi(z), for input of any shape. Subclasses define ``phi(z)`` and
+    ``grad(dout, z, h)``, the chain-rule step dout * phi'(z) (given h = phi(z) too, since
+    sigmoid's and tanh's derivatives are cheapest from it). ``dphi(z)`` is ``grad`` with dout = 1.
+    """
 
     name = None
+    input_ndim = None  # elementwise: any shape
 
     def __init__(self):
         super().__init__()
         self._z = None  # the input of the last forward, needed for phi'(z)
+        self._h = None  # and its output
 
     def phi(self, z):
         raise NotImplementedError
 
+    def grad(self, dout, z, h):
+        """dout: dloss/dh, z: the input, h = phi(z) -> dloss/dz = dout * phi'(z), all one shape."""
+        if type(self).dphi is Activation.dphi:
+            raise NotImplementedError(f"{type(self).__name__} must define grad(dout, z, h) or dphi(z)")
+        return dout * self.dphi(z)  # an activation written with dphi only
+
     def dphi(self, z):
-        raise NotImplementedError
+        """phi'(z), elementwise: the same formula the backward pass uses."""
+        z = to_float(z)
+        return self.grad(np.ones_like(z), z, self.phi(z))
 
     def forward(self, z):
-        """z: (N, D) -> h: (N, D)"""
+        """z: (N, ...) -> h: (N, ...), the same shape"""
         self._z = z
-        return self.phi(z)
+        self._h = self.phi(z)
+        return self._h
 
-    def backward(self, dout):
-        """dout: (N, D) = dloss/dh -> dz: (N, D) = dout * phi'(z)"""
+    def backward(self, dout, input_grad=True):
+        """dout: dloss/dh -> dz: dout * phi'(z), the same shape. There is nothing to skip for
+        ``input_grad=False``: dz is all an activation computes."""
         z = self._z
         dout = self._check_dout(dout, None if z is None else z.shape)
-        return dout * self.dphi(z)
+        return self.grad(dout, z, self._h)
 
 
 class LinearActivation(Activation):
@@ -121,54 +136,37 @@ class LinearActivation(Activation):
         self.b = check_real(b, "b")
 
     def phi(self, z):
-        return self.a * z + self.b
+        return linear(z, self.a, self.b)
 
-    def dphi(self, z):
-        return np.full_like(z, self.a)
+    def grad(self, dout, z, h):
+        return dout * np.full_like(z, self.a)  # phi' = a
 
     def config(self):
         return {"a": self.a, "b": self.b}
 
 
 class Sigmoid(Activation):
-    """phi(x) = 1 / (1 + e^-x); backward uses phi' = phi (1 - phi) with the stored output."""
+    """phi(x) = 1 / (1 + e^-x); phi' = phi (1 - phi), from the stored output: no second exp."""
 
     name = "sigmoid"
-
-    def forward(self, z):
-        self._z = z
-        self._h = _sigmoid(z)
-        return self._h
 
     def phi(self, z):
         return sigmoid(z)
 
-    def dphi(self, z):
-        return sigmoid_prime(z)
-
-    def backward(self, dout):
-        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
-        h = self._h
-        return dout * h * (1.0 - h)  # phi'(z) = phi(z) (1 - phi(z)): no second exp needed
+    def grad(self, dout, z, h):
+        return dout * h * (1.0 - h)
 
 
 class Tanh(Activation):
-    name = "tanh"
+    """phi(x) = tanh(x); phi' = 1 - tanh^2, from the stored output."""
 
-    def forward(self, z):
-        self._z = z
-        self._h = np.tanh(z)
-        return self._h
+    name = "tanh"
 
     def phi(self, z):
         return tanh(z)
 
-    def dphi(self, z):
-        return tanh_prime(z)
-
-    def backward(self, dout):
-        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
-        return dout * (1.0 - self._h**2)  # tanh' = 1 - tanh^2
+    def grad(self, dout, z, h):
+        return dout * (1.0 - h**2)
 
 
 class Heaviside(Activation):
@@ -179,8 +177,8 @@ class Heaviside(Activation):
     def phi(self, z):
         return heaviside(z)
 
-    def dphi(self, z):
-        return heaviside_prime(z)
+    def grad(self, dout, z, h):
+        return dout * np.zeros_like(z)
 
 
 class ReLU(Activation):
@@ -191,16 +189,12 @@ class ReLU(Activation):
     def phi(self, z):
         return relu(z)
 
-    def dphi(self, z):
-        return relu_prime(z)
-
-    def backward(self, dout):
-        """dout: (N, D) -> dz: (N, D), dout where the unit was on (z > 0), else 0."""
-        dout = self._check_dout(dout, None if self._z is None else self._z.shape)
-        # The gradient passes where the unit was on. Multiplying by the 0/1 mask is several times
-        # faster than np.where(z > 0, dout, 0.0) on large batches (no branch per element); the
-        # "+= 0.0" turns the -0.0 that (negative dout) * 0 gives into a plain 0.0.
-        dz = dout * (self._z > 0)
+    def grad(self, dout, z, h):
+        """dout where the unit was on (z > 0), else 0."""
+        # Multiplying by the 0/1 mask is several times faster than np.where(z > 0, dout, 0.0) on
+        # large batches (no branch per element); the "+= 0.0" turns the -0.0 that (negative dout)
+        # * 0 gives into a plain 0.0.
+        dz = dout * (z > 0)
         dz += 0.0
         return dz
 

@@ -29,7 +29,12 @@ class Dense(Layer):
         sqrt(2/(in+out)) ('xavier'). Biases start at 0.
     dtype : numpy float dtype
         float64 (the default, needed for gradient checks) or float32 (faster).
+
+    Input ``x``: (N, in_features), or (N, ..., in_features) as ``torch.nn.Linear`` takes it (a
+    sequence (N, T, in) gives (N, T, out), every position through the same W).
     """
+
+    input_ndim = (2, None)  # at least (N, in_features)
 
     def __init__(self, in_features, out_features, bias=True, rng=None, init="lecun", dtype=np.float64):
         super().__init__()
@@ -45,18 +50,29 @@ class Dense(Layer):
         std = {"lecun": np.sqrt(1.0 / fan_in), "he": np.sqrt(2.0 / fan_in),
                "xavier": np.sqrt(2.0 / (fan_in + fan_out))}[init]
         self.init = init
-        self.W = Parameter((std * rng.standard_normal((fan_out, fan_in))).astype(dtype))
+        shapes = self.param_shapes(fan_in, fan_out, bias)
+        self.W = Parameter((std * rng.standard_normal(shapes["W"])).astype(dtype))
         self._params = {"W": self.W}
         self.b = None
         if bias:
-            self.b = Parameter(np.zeros(fan_out, dtype=dtype))
+            self.b = Parameter(np.zeros(shapes["b"], dtype=dtype))
             self._params["b"] = self.b
         self._x = None  # the input of the last forward: dW needs it
 
+    @staticmethod
+    def param_shapes(in_features, out_features, bias=True, **_):
+        """{name: shape} of the parameters a Dense of this config has (``load`` checks a file's
+        arrays against it before building anything)."""
+        shapes = {"W": (out_features, in_features)}
+        if bias:
+            shapes["b"] = (out_features,)
+        return shapes
+
     def forward(self, x):
-        """x: (N, in_features) -> z: (N, out_features)"""
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"x must have shape (N, {self.in_features}), got {x.shape}")
+        """x: (N, in_features) -> z: (N, out_features)"""  # (N, ..., in) too: see the class
+        if x.ndim < 2 or x.shape[-1] != self.in_features:
+            raise ValueError(f"x must have shape (N, {self.in_features}) or (N, ..., {self.in_features}), "
+                             f"got {x.shape}")
         self._x = x
         z = x @ self.W.data.T  # (N, out)
         if self.b is not None:
@@ -66,16 +82,20 @@ class Dense(Layer):
     def backward(self, dout, input_grad=True):
         """dout: (N, out_features) = dloss/dz -> dx: (N, in_features) = dloss/dx.
 
-        Adds dW = dout^T x (out, in) and db = sum of dout over the batch (out,) to the grads.
+        Adds dW = dout^T x (out, in) and db = sum of dout over the batch (out,) to the grads;
+        for (N, ..., in) inputs every leading index counts as a sample.
         ``input_grad=False`` skips dx and returns None: the first layer of a network does not
         need it (nothing learns from the gradient with respect to the data), and it costs a
         matrix product as large as dW's.
         """
         x = self._x
-        dout = self._check_dout(dout, None if x is None else (x.shape[0], self.out_features))
-        self.W.grad += dout.T @ x  # (out, in): sum over the batch of outer products dz_n x_n^T
+        dout = self._check_dout(dout, None if x is None else x.shape[:-1] + (self.out_features,))
+        x2, dout2 = x, dout
+        if x.ndim > 2:  # (N, ..., in) -> (N*..., in): the same sum of outer products
+            x2, dout2 = x.reshape(-1, self.in_features), dout.reshape(-1, self.out_features)
+        self.W.grad += dout2.T @ x2  # (out, in): sum over the batch of outer products dz_n x_n^T
         if self.b is not None:
-            self.b.grad += dout.sum(axis=0)  # (out,)
+            self.b.grad += dout2.sum(axis=0)  # (out,)
         if not input_grad:
             return None
         return dout @ self.W.data  # (N, in)

@@ -13,6 +13,9 @@ class Sequential(Layer):
     reversed loop *is* backpropagation.
 
     >>> model = Sequential(Dense(2, 3, rng=0), Sigmoid(), Dense(3, 1, rng=1), Sigmoid())
+
+    A layer instance may appear only once (it caches one input): ``Sequential(d, Tanh(), d)``
+    raises ValueError.
     """
 
     def __init__(self, *layers):
@@ -23,6 +26,13 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layer {i} must be an nnlib Layer, got {type(layer).__name__}")
         self.layers = list(layers)
+        self.named_layers()  # raises if a layer instance is used twice
+
+    def check_input(self, x, name="x"):
+        """The first layer decides what input the network takes."""
+        if not self.layers:
+            return super().check_input(x, name)
+        return self.layers[0].check_input(x, name)
 
     def forward(self, x):
         """x: (N, in) -> output of the last layer, (N, out)"""
@@ -33,29 +43,25 @@ class Sequential(Layer):
     def backward(self, dout, input_grad=True):
         """dout: dloss/d(output) -> dloss/dx; every layer adds its parameters' gradients.
 
-        ``input_grad=False`` (what ``fit`` passes) lets a first Dense layer skip dloss/dx, the
-        gradient with respect to the data, and returns None: training never uses it, and it
-        costs a matrix product as large as that layer's dW.
+        ``input_grad=False`` (what ``fit`` passes) is handed to the first layer, which may then
+        skip dloss/dx, the gradient with respect to the data, and return None (Dense does):
+        training never uses it, and it costs a matrix product as large as that layer's dW.
         """
-        for i, layer in reversed(list(enumerate(self.layers))):
-            if i == 0 and not input_grad and isinstance(layer, Dense):
-                return layer.backward(dout, input_grad=False)
+        for layer in self.layers[:0:-1]:  # last to second
             dout = layer.backward(dout)
-        return dout
+        if not self.layers:
+            return dout if input_grad else None
+        return self.layers[0].backward(dout, input_grad=input_grad)
 
-    def named_parameters(self):
-        """[("0.W", ...), ("0.b", ...), ("2.W", ...), ...]: the layer's index, then its name."""
-        return [(f"{i}.{name}", p) for i, layer in enumerate(self.layers)
-                for name, p in layer.named_parameters()]
-
-    def train(self, mode=True):
-        super().train(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
+    def named_children(self):
+        return [(str(i), layer) for i, layer in enumerate(self.layers)]
 
     def config(self):
-        return {"layers": [{"type": type(layer).__name__, **layer.config()} for layer in self.layers]}
+        return {"layers": list(self.layers)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(*config["layers"])
 
     def __getitem__(self, i):
         return self.layers[i]

@@ -26,6 +26,11 @@ def test_dense_init_is_seeded_and_scaled():
     assert not np.array_equal(a.W.data, nnlib.Dense(50, 40, rng=8).W.data)
     assert abs(a.W.data.std() - np.sqrt(1 / 50)) < 0.02
     assert abs(nnlib.Dense(50, 40, rng=7, init="he").W.data.std() - np.sqrt(2 / 50)) < 0.02
+    wide = {init: nnlib.Dense(200, 50, rng=7, init=init).W.data.std() for init in ("lecun", "he", "xavier")}
+    assert abs(wide["lecun"] - np.sqrt(1 / 200)) < 0.002 and abs(wide["he"] - np.sqrt(2 / 200)) < 0.002
+    assert abs(wide["xavier"] - np.sqrt(2 / 250)) < 0.002  # fan_in + fan_out: in != out tells them apart
+    with pytest.raises(ValueError, match="init must be one of"):
+        nnlib.Dense(2, 2, init="glorot")
     assert nnlib.Dense(2, 2, rng=0, dtype=np.float32)(np.ones((1, 2), np.float32)).dtype == np.float32
 
 
@@ -91,6 +96,16 @@ def test_cross_entropy_labels_and_one_hot_agree():
     np.testing.assert_allclose(a.backward(), (nnlib.softmax(z) - np.eye(4)[y]) / 5)
     s = nnlib.CrossEntropyLoss(reduction="sum")
     assert s.forward(z, y) == pytest.approx(5 * a.forward(z, y))
+
+
+def test_cross_entropy_keeps_its_own_copy_of_the_labels():
+    """The caller may reuse its label array after forward: backward must not see the change."""
+    z = np.random.default_rng(0).standard_normal((4, 3))
+    y = np.array([0, 1, 2, 1])
+    loss = nnlib.CrossEntropyLoss()
+    loss.forward(z, y)
+    y[:] = 0
+    np.testing.assert_allclose(loss.backward(), (nnlib.softmax(z) - np.eye(3)[[0, 1, 2, 1]]) / 4)
 
 
 def test_mse_follows_the_notes():

@@ -93,6 +93,74 @@ def test_minibatches_cover_every_sample_once():
     batches = list(nnlib.minibatches(10, 4, rng=0))
     assert [len(b) for b in batches] == [4, 4, 2]
     assert sorted(np.concatenate(batches)) == list(range(10))
+    assert list(np.concatenate(batches)) != list(range(10))  # once each, but shuffled
+
+
+def test_minibatches_are_shuffled_by_rng():
+    """In the order of one permutation drawn from rng: not 0, 1, 2, ..., and another each epoch."""
+    order = np.concatenate(list(nnlib.minibatches(50, 8, rng=0)))
+    np.testing.assert_array_equal(order, np.random.default_rng(0).permutation(50))
+    assert not np.array_equal(order, np.arange(50))
+    rng = np.random.default_rng(3)
+    first, second = (np.concatenate(list(nnlib.minibatches(50, 8, rng))) for _ in range(2))
+    assert not np.array_equal(first, second)  # one generator, two epochs: two orders
+
+
+def test_train_acc_counts_the_right_answers_before_each_update():
+    """One batch of all samples, one epoch: train_acc is the accuracy of the initial model."""
+    X, y = nnlib.moons(40, noise=0.3, rng=0)
+    model = mlp([2, 3, 2], "tanh", np.random.default_rng(4))
+    before = nnlib.accuracy(model(X), y)
+    assert 0 < before < 1
+    hist = nnlib.fit(model, nnlib.CrossEntropyLoss(), nnlib.SGD(model.parameters(), lr=0.1), X, y,
+                     epochs=1, batch_size=40, rng=0)
+    assert hist.train_acc == [before]
+    loss_before = nnlib.CrossEntropyLoss()(mlp([2, 3, 2], "tanh", np.random.default_rng(4))(X), y)
+    assert hist.train_loss == [loss_before]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_train_loss_is_per_sample_for_both_reductions(reduction):
+    X, y = nnlib.sine(12, rng=0)
+    model = mlp([1, 3, 1], "tanh", np.random.default_rng(0))
+    start = nnlib.MSELoss()(model(X), y)
+    hist = nnlib.fit(model, nnlib.MSELoss(reduction=reduction), nnlib.SGD(model.parameters(), lr=1e-12),
+                     X, y, epochs=1, batch_size=5, rng=0)
+    assert hist.train_loss[0] == pytest.approx(start, rel=1e-9)
+
+
+def test_an_infinite_loss_stops_training_before_any_step():
+    """The loss overflows to inf (not NaN): fit stops at once and leaves the weights alone."""
+    model = nnlib.Dense(1, 1, rng=0)
+    model.W.data[:] = 1e200
+    before = model.W.data.copy()
+    X, y = np.ones((4, 1)), np.zeros((4, 1))
+    with np.errstate(over="ignore"):
+        assert nnlib.MSELoss()(model(X), y) == np.inf
+    hist = nnlib.fit(model, nnlib.MSELoss(), nnlib.SGD(model.parameters(), lr=0.1), X, y,
+                     epochs=3, batch_size=2, rng=0)
+    assert hist.diverged and hist.epochs == 0 and hist.train_loss == []
+    np.testing.assert_array_equal(model.W.data, before)
+
+
+def test_fit_trains_in_train_mode_whatever_mode_the_model_was_in():
+    X, y = nnlib.xor()
+    for start_in_eval in (False, True):
+        model = mlp([2, 3, 2], "tanh", np.random.default_rng(0))
+        if start_in_eval:
+            model.eval()
+        seen = []
+        forward = model.forward
+
+        def spy(x, forward=forward, model=model):
+            seen.append(model[1].training)
+            return forward(x)
+
+        model.forward = spy
+        nnlib.fit(model, nnlib.CrossEntropyLoss(), nnlib.SGD(model.parameters(), lr=0.1), X, y,
+                  epochs=2, batch_size=2, rng=0)
+        assert seen == [False] + [True] * 4  # the trial forward in eval mode, then 2 x 2 batches
+        assert model.training
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
