@@ -160,13 +160,19 @@ def activation_explorer(activation="sigmoid", a=1.0, b=0.0):
 # -- 03: the shape of a network ------------------------------------------------------------
 def draw_network(fig, n_in, hidden1, hidden2, n_out, bias, seed=0):
     """Layer sizes (a hidden size of 0 drops that layer); weights drawn from ``seed`` to colour
-    the edges. Returns the parameter count as text."""
+    the edges. Returns the parameter count as text, and, when hidden 1 is 0 but hidden 2 is not,
+    a line saying that the empty layer was skipped (the drawing numbers the hidden layers it
+    shows, so hidden 2's units appear as "hidden 1")."""
     sizes = [n_in] + [h for h in (hidden1, hidden2) if h > 0] + [n_out]
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal((m, n)) for n, m in zip(sizes[:-1], sizes[1:])]
     plotting.plot_network(fig.add_subplot(), sizes, weights=weights, bias=bias)
     terms = " + ".join(f"{m}*{n}" + (f" + {m}" if bias else "") for n, m in zip(sizes[:-1], sizes[1:]))
-    return f"parameters = {terms} = {count_parameters(sizes, bias=bias)}"
+    text = f"parameters = {terms} = {count_parameters(sizes, bias=bias)}"
+    if hidden1 == 0 and hidden2 > 0:
+        text += (f"\nhidden 1 = 0: an empty layer is skipped, so the {hidden2} units of hidden 2 are "
+                 "the only hidden layer\n(drawn as \"hidden 1\": the drawing counts the layers it shows)")
+    return text
 
 
 def network_explorer(n_in=2, hidden1=3, hidden2=0, n_out=1, bias=False):
@@ -181,9 +187,10 @@ def network_explorer(n_in=2, hidden1=3, hidden2=0, n_out=1, bias=False):
 
 
 # -- 04: scores to probabilities -----------------------------------------------------------
-def draw_softmax(fig, z1, z2, z3, temperature, true_class):
-    """Probability bars of softmax(z / T), and the cross-entropy loss for ``true_class``."""
-    z = np.array([[z1, z2, z3]]) / temperature  # (1, 3)
+def draw_softmax(fig, z0, z1, z2, temperature, true_class):
+    """Probability bars of softmax(z / T), and the cross-entropy loss for ``true_class``.
+    z0, z1, z2: the scores of classes 0, 1, 2 (classes count from 0, as p[c] in the title)."""
+    z = np.array([[z0, z1, z2]]) / temperature  # (1, 3)
     p = softmax(z)[0]
     loss = CrossEntropyLoss().forward(z, np.array([true_class]))
     ax = plotting.plot_probabilities(fig.add_subplot(), p, true_class=true_class)
@@ -192,8 +199,9 @@ def draw_softmax(fig, z1, z2, z3, temperature, true_class):
 
 
 def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
-    """Sliders for three logits and the temperature; a drop-down for the true class."""
-    controls = {f"z{c + 1}": _slider(f"z{c + 1}", v, -5, 5, 0.1) for c, v in enumerate(z)}
+    """Sliders z0, z1, z2 for the scores of classes 0, 1, 2 and the temperature; a drop-down for
+    the true class."""
+    controls = {f"z{c}": _slider(f"z{c}", v, -5, 5, 0.1) for c, v in enumerate(z)}
     controls["temperature"] = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1,
                                                      step=0.05, description="T",
                                                      continuous_update=False)
@@ -203,12 +211,86 @@ def softmax_explorer(z=(2.0, 1.0, 0.1), temperature=1.0, true_class=0):
 
 
 # -- 07: the training Playground ------------------------------------------------------------
-def draw_loss(fig, history, epochs):
-    """The loss curve so far, on an x-axis that already spans all ``epochs``."""
+def draw_loss(fig, history, epochs, run=None):
+    """The loss curve so far, on an x-axis that already spans all ``epochs``: training and
+    validation loss, and with a ``run`` (a PlaygroundRun) the untrained model's loss at epoch 0
+    and a dashed line at what guessing scores.
+
+    A diverging run (its loss rose above the start, or became inf) gets a log axis, so the climb
+    from 0.7 to 30 or to 1e300 shows as a climb, not as a flat line at the top with the start
+    squashed onto 0. A run that diverged before its first epoch ended has no epoch to draw: it
+    shows the loss of each SGD step that ran instead."""
+    from .playground import DIVERGING_MARGIN
+
     ax = fig.add_subplot()
+    start = run.start_loss if run is not None else None
+    if run is not None and run.step_losses and not history.epochs:
+        _draw_step_losses(ax, run)
+        return
+    rising = history.diverged or (start is not None and history.epochs
+                                  and history.train_loss[-1] > DIVERGING_MARGIN * start)
+    drawn = []
     if history.epochs:
-        plotting.plot_loss_curve(ax, history)  # linear y: a log axis costs 3x the drawing time
-    ax.set(xlim=(0, epochs + 1), ylim=(0, None), xlabel="epoch", ylabel="loss", title="training loss")
+        x = np.arange(1, history.epochs + 1)
+        train = np.asarray(history.train_loss, dtype=float)
+        if start is not None:  # epoch 0: before any step
+            x, train = np.r_[0, x], np.r_[start, train]
+        val = np.asarray(history.val_loss, dtype=float)
+        if rising:
+            train, val = np.minimum(train, LOG_TOP), np.minimum(val, LOG_TOP)
+        ax.plot(x, train, color=plotting.POS, lw=2, label="training")
+        if val.size:
+            ax.plot(np.arange(1, val.size + 1), val, color="#e67e22", lw=2, label="validation")
+        drawn = [train, val]
+    if run is not None:
+        ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
+        drawn.append([run.chance_loss])
+    if history.epochs or run is not None:
+        ax.legend(fontsize=8, loc="upper right")
+    if rising:  # a linear y costs a third of the time of a log one: only where it is needed
+        _log_y(ax, np.concatenate([np.ravel(d) for d in drawn]) if drawn else [])
+        title = "loss (log scale): diverged" if history.diverged else "loss (log scale): diverging"
+    else:
+        ax.set_ylim(0, None)
+        title = "loss"
+    ax.set(xlim=(0, epochs + 1), xlabel="epoch", ylabel="loss", title=title)
+
+
+LOG_TOP = 1e300  # a loss above this is drawn at it: a tick at 10^309 is inf, which matplotlib cannot label
+
+
+def _log_y(ax, values):
+    """A log y-axis over ``values`` (the losses drawn), with at most 6 decades labelled and no
+    minor ticks (they doubled the redraw time). The ticks are chosen here: matplotlib's own
+    locator can place one past 1e308, which overflows to inf and fails to format."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    lo = int(np.floor(np.log10(values.min()))) if values.size else -1
+    hi = int(np.ceil(np.log10(min(values.max(), LOG_TOP)))) if values.size else 1
+    hi = max(hi, lo + 1)
+    step = max(1, -(-(hi - lo) // 5))
+    ax.set_ylim(10.0 ** lo, 10.0 ** hi)  # first: no autoscaling (with margins past 1e308) on the switch
+    ax.set_yscale("log")
+    ax.set_yticks(10.0 ** np.arange(lo, hi + 1, step), minor=False)
+    ax.set_yticks([], minor=True)
+
+
+def _draw_step_losses(ax, run):
+    """The steps of a run that diverged in its first epoch, on a log axis; the inf or NaN that
+    stopped it marked at the top."""
+    finite = np.minimum(run.step_losses[:-1], LOG_TOP)
+    steps = np.arange(1, len(finite) + 1)
+    ax.plot(np.r_[0, steps], np.r_[run.start_loss, finite], color=plotting.POS, lw=2, marker="o",
+            ms=3, label="training, per step")
+    ax.axhline(run.chance_loss, color="0.45", lw=1, ls="--", label="guessing")
+    _log_y(ax, np.r_[run.start_loss, run.chance_loss, finite])
+    ax.axvline(len(finite) + 1, color=plotting.NEG, lw=1.5)
+    ax.text(len(finite) + 1, 0.5, f" step {len(finite) + 1}: loss {run._inf_or_nan()}",
+            color=plotting.NEG, transform=ax.get_xaxis_transform(), ha="right", va="center",
+            rotation=90, fontsize=9)
+    ax.set(xlim=(0, len(finite) + 2), xlabel="SGD step (epoch 1)", ylabel="loss (log scale)",
+           title="diverged in epoch 1: the loss per step")
+    ax.legend(fontsize=8, loc="upper left")
 
 
 def draw_result(fig, run):
@@ -224,21 +306,58 @@ def draw_result(fig, run):
         plotting.plot_decision_boundary(ax, run.model, run.X, run.y, resolution=100)
     if not run.history.diverged:
         what = "fitted curve" if run.task == "regression" else "decision boundary"
-        ax.set_title(f"{run.dataset}: {what} after {run.history.epochs} epochs")
+        if run.diverging:
+            ax.set_title(f"{run.dataset}, {run.history.epochs} epochs: diverging", color=plotting.NEG)
+        else:
+            ax.set_title(f"{run.dataset}: {what} after {run.history.epochs} epochs")
+
+
+UNITS_WIDTH = 9.6  # inches: the loss and result panels side by side
+UNIT_ROW = 0.52  # inches per row of unit pictures
+
+
+def units_figsize(run):
+    """The hidden-unit panel's size for a run: one row of pictures per 16 units of each of its
+    first 4 hidden layers (a short panel for a message when there are none)."""
+    units = [layer.W.data.shape[0] for layer in list(run.model)[:-1] if hasattr(layer, "W")][:4]
+    rows = sum(-(-u // 16) for u in units)
+    if run.task == "regression":  # strips over x, half as tall as the squares
+        return (UNITS_WIDTH, 0.9 + UNIT_ROW / 2 * rows if rows else 0.9)
+    return (UNITS_WIDTH, 0.9 + UNIT_ROW * rows if rows else 0.9)
+
+
+def draw_units(fig, run):
+    """Each hidden unit's own picture (see ``plotting.plot_hidden_units``); the model as it is now."""
+    ax = fig.add_axes((0.15, 0.02, 0.84, 0.98 - 0.32 / fig.get_size_inches()[1]))
+    plotting.plot_hidden_units(ax, run.model, run.X)
+    if run.hidden_layers:
+        fig.suptitle("each hidden unit's output over the input plane (red: its lowest, "
+                     "blue: its highest)", fontsize=9, y=0.99, va="top")
 
 
 PLAYGROUND_MARGINS = {"left": 0.16, "right": 0.96, "bottom": 0.15, "top": 0.9}
+UNITS_MARGINS = {"left": 0.0, "right": 1.0, "bottom": 0.0, "top": 1.0}  # draw_units places its axes
 
 
 class Playground(widgets.VBox):
-    """Controls for data, network and SGD; a Train button; a live loss curve; the result.
+    """Controls for data, network and SGD; Train and Stop; a live loss curve, the result, and
+    each hidden unit's picture.
 
-    ``train()`` is what the button does, so tests (and notebooks) can call it directly. After a
-    run, ``run`` holds the PlaygroundRun, and ``loss_figure`` / ``result_figure`` the drawings.
+    ``train()`` trains and draws in the calling thread (tests and notebooks call it). The Train
+    button calls ``start()``, which runs ``train()`` in a thread of its own: a click reaches the
+    kernel as a message, and the kernel handles one message at a time, so a Stop click could
+    not be seen before a training run inside the Train click's handler had finished. With the
+    run in a thread, the kernel is free; the Stop click sets a flag, and the loss curve's
+    per-epoch callback returns False to ``fit``, which stops after that epoch.
+
+    After a run, ``run`` holds the PlaygroundRun, and ``loss_figure``, ``result_figure`` and
+    ``units_figure`` the drawings.
     """
 
     def __init__(self, dataset="moons", noise=0.15, hidden_layers=2, units=8, activation="tanh",
                  lr=0.1, batch_size=16, epochs=100):
+        import threading
+
         from .playground import DATASETS
 
         self.controls = {
@@ -256,57 +375,107 @@ class Playground(widgets.VBox):
             "epochs": widgets.IntSlider(value=epochs, min=10, max=500, step=10, description="epochs",
                                         continuous_update=False),
         }
+        # with no hidden layer there are no units and no activation to choose: say so by greying them
+        self.controls["hidden_layers"].observe(self._layers_changed, names="value")
+        self._layers_changed()
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
-        self.train_button.on_click(lambda _button: self.train())
+        self.train_button.on_click(lambda _button: self.start())
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
+        self.stop_button.on_click(lambda _button: self.stop())
         self.status = widgets.HTML("press Train")
         self.loss_figure = new_figure((4.8, 3.6))
         self.result_figure = new_figure((4.8, 3.6))
+        self.units_figure = new_figure((UNITS_WIDTH, 0.9))
         self.loss_output, self.result_output = widgets.Output(), widgets.Output()
+        self.units_output = widgets.Output()
         self.run = None
-        box = widgets.Box(list(self.controls.values()) + [self.train_button],
+        self.thread = None
+        self._stop_requested = threading.Event()
+        box = widgets.Box(list(self.controls.values()) + [self.train_button, self.stop_button],
                           layout=widgets.Layout(display="flex", flex_flow="row wrap"))
-        super().__init__([box, self.status, widgets.HBox([self.loss_output, self.result_output])])
+        super().__init__([box, self.status, widgets.HBox([self.loss_output, self.result_output]),
+                          self.units_output])
 
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
 
+    def _layers_changed(self, _change=None):
+        linear = self.controls["hidden_layers"].value == 0
+        self.controls["units"].disabled = linear
+        self.controls["activation"].disabled = linear
+
+    @property
+    def busy(self):
+        return self.thread is not None and self.thread.is_alive()
+
+    def start(self):
+        """The Train button: ``train()`` in a thread, so the kernel stays free for Stop."""
+        import threading
+
+        if self.busy:
+            return
+        self.thread = threading.Thread(target=self._train_in_thread, name="playground-train", daemon=True)
+        self.thread.start()
+
+    def _train_in_thread(self):
+        try:
+            self.train()
+        except Exception as exc:  # a thread's exception would only reach the server's log
+            self.status.value = f"error: {type(exc).__name__}: {exc}"
+            self.train_button.disabled, self.stop_button.disabled = False, True
+
+    def wait(self, timeout=None):
+        """Wait for a run started by ``start()`` (the Train button) to end; True if it has."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return not self.busy
+
+    def stop(self):
+        """The Stop button: training stops at the end of the current epoch."""
+        self._stop_requested.set()
+        if self.busy:
+            self.status.value = "stopping at the end of this epoch..."
+
     def train(self):
-        from .playground import train_playground
+        from .playground import new_run
 
         settings = self.values()
-        epochs = settings["epochs"]
+        lr, batch_size, epochs = (settings.pop(k) for k in ("lr", "batch_size", "epochs"))
         every = max(1, epochs // 10)  # about 10 redraws of the live curve per run
+        self._stop_requested.clear()
+        self.run = run = new_run(**settings)
 
         def live(epoch, history):
+            run.history = history
             if epoch % every == 0 or epoch == epochs:
                 self.redraw_loss(history, epochs)
                 self.status.value = f"epoch {epoch}/{epochs}: loss {history.train_loss[-1]:.4f}"
+            return False if self._stop_requested.is_set() else None  # False: fit stops
 
-        self.train_button.disabled = True
+        self.train_button.disabled, self.stop_button.disabled = True, False
         try:
-            self.run = train_playground(**settings, callback=live)
+            run.fit(lr=lr, batch_size=batch_size, epochs=epochs, callback=live)
+            self.redraw_loss(run.history, epochs)
+            self.redraw_result()
+            self.redraw_units()
+            self.status.value = run.summary()  # last: when it says "done", the pictures are there
         finally:
-            self.train_button.disabled = False
-        history = self.run.history
-        if history.diverged:
-            self.status.value = f"diverged after {history.epochs} epochs: lower the learning rate"
-        elif history.train_acc:
-            self.status.value = (f"done: {history.epochs} epochs, loss {history.train_loss[-1]:.4f}, "
-                                 f"training accuracy {history.train_acc[-1]:.1%}")
-        else:
-            self.status.value = f"done: {history.epochs} epochs, loss {history.train_loss[-1]:.4f}"
-        self.redraw_loss(history, epochs)
-        self.redraw_result()
-        return self.run
+            self.train_button.disabled, self.stop_button.disabled = False, True
+        return run
 
     def redraw_loss(self, history, epochs):
         """The live loss curve: drawn about 10 times per run, so it must be quick."""
-        redraw_figure(self.loss_figure, PLAYGROUND_MARGINS, draw_loss, history, epochs)
+        redraw_figure(self.loss_figure, PLAYGROUND_MARGINS, draw_loss, history, epochs, self.run)
         _png_output(self.loss_output, self.loss_figure)
 
     def redraw_result(self):
         redraw_figure(self.result_figure, PLAYGROUND_MARGINS, draw_result, self.run)
         _png_output(self.result_output, self.result_figure)
+
+    def redraw_units(self):
+        self.units_figure.set_size_inches(units_figsize(self.run))
+        redraw_figure(self.units_figure, UNITS_MARGINS, draw_units, self.run)
+        _png_output(self.units_output, self.units_figure)
 
 
 def playground(**settings):
