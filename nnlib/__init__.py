@@ -1,7 +1,8 @@
 """nnlib: a small numpy neural-network library for the backprop course.
 
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
-network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load).
+network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load);
+then regularization (Dropout) and normalization (BatchNorm1d, BatchNorm2d, SpectralNorm).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -16,7 +17,9 @@ from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
 from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
 from .network import Sequential, count_parameters, mlp
+from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
 from .optim import SGD, Optimizer
+from .regularization import Dropout
 from .serialize import LAYER_TYPES, load, register_layer, save
 from .train import History, accuracy, evaluate, fit, minibatches
 
@@ -34,6 +37,7 @@ def __getattr__(name):
 
 __all__ = [
     "Parameter", "Layer", "Dense", "Sequential", "mlp", "count_parameters",
+    "Dropout", "BatchNorm1d", "BatchNorm2d", "SpectralNorm",
     "Activation", "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",
