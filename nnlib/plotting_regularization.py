@@ -3,6 +3,8 @@
 As in ``nnlib.plotting``, every number drawn is computed by nnlib (the layers' own forward
 passes, nnlib's optimisers on ``nnlib.valley``); these functions only draw it.
 """
+import copy
+
 import numpy as np
 
 from .activations import Activation
@@ -59,8 +61,11 @@ def plot_histories(ax, histories, metric="loss", log=False, validation=True):
 
 def layer_outputs(model, X, kind=Activation, training=False):
     """What every layer of type ``kind`` in a Sequential outputs for X: a list of (N, units)
-    arrays, first layer first. Run in eval mode unless ``training``; the model's mode and its
-    layers' caches are put back as they were (a copy of the forward pass, nothing learned)."""
+    arrays, first layer first. Run in eval mode, or with ``training`` in training mode (batch
+    norm then uses the batch's statistics) on a copy of the model, so that no buffer (running
+    statistics) of the model itself moves. The model's mode is put back as it was."""
+    if training:
+        model = copy.deepcopy(model)
     was_training = model.training
     model.train(training)
     try:
