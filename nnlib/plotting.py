@@ -416,9 +416,12 @@ def plot_regression_fit(ax, model, X, y, n=300):
     return ax
 
 
-# a unit's lowest output red, highest blue (the course's colours); grey between the pictures
+# the course's colours for a unit's output: red low, white middle, blue high (see _unit_colours);
+# grey where a value is inf or NaN (a diverged network)
 UNIT_CMAP = mcolors.LinearSegmentedColormap.from_list("units", [NEG, "#ffffff", POS]).with_extremes(
     bad="#d9d9d9")
+UNIT_GAP = 3  # image pixels between two units' pictures
+LAYER_GAP = 12  # image pixels of white between two layers' blocks
 
 
 def hidden_outputs(model, X):
@@ -438,10 +441,11 @@ def hidden_outputs(model, X):
 
 
 def _unit_colours(a, name):
-    """A unit's outputs a (any shape) mapped to [-1, 1] for a red-white-blue map: -1 is the
-    activation's lowest value, +1 its highest; ReLU and linear have no highest, so they are
-    scaled by the unit's own largest output (a dead ReLU, 0 everywhere, is all -1). Outputs
-    that are inf or NaN (a diverged network) stay NaN: grey, no colour."""
+    """A unit's outputs a (any shape) mapped to [-1, 1] for the red-white-blue map: -1 (red) is
+    the activation's lowest value, +1 (blue) its highest, both fixed (``UNIT_KEYS`` says which
+    values they are), so a unit that barely moves looks pale and a saturated one deep. ReLU and
+    linear have no highest value: they are scaled by the unit's own largest output (a dead
+    ReLU, 0 everywhere, is all -1). Outputs that are inf or NaN stay NaN: grey, no colour."""
     finite = np.isfinite(a)
     if not finite.any():
         return np.full(a.shape, np.nan)
@@ -458,14 +462,37 @@ def _unit_colours(a, name):
     return 2.0 * (a - lo) / (hi - lo) - 1.0
 
 
+# What red (-1), white (0) and blue (+1) of a unit's picture are, per activation: the labels of
+# the colour key under the pictures (see _unit_colours).
+UNIT_KEYS = {"tanh": ("-1", "0", "+1"), "sigmoid": ("0", "0.5", "1"), "heaviside": ("0", "", "1"),
+             "relu": ("0", "", "its max"), "linear": ("-its max |out|", "0", "+its max |out|")}
+
+
+def hidden_units_shape(widths, n_in, resolution=24, per_row=16):
+    """(width, height) in image pixels of ``plot_hidden_units``'s drawing for hidden layers of
+    ``widths`` units: per layer, rows of at most ``per_row`` pictures, layers LAYER_GAP apart."""
+    tile_h = resolution if n_in == 2 else max(resolution // 2, 1)
+    if not widths:
+        return 0, 0
+    cols = min(per_row, max(widths))
+    rows = [-(-w // per_row) for w in widths]
+    width = cols * (resolution + UNIT_GAP) + UNIT_GAP
+    height = sum(r * (tile_h + UNIT_GAP) + UNIT_GAP for r in rows) + LAYER_GAP * (len(widths) - 1)
+    return width, height
+
+
 def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_layers=4):
     """Each hidden unit's own picture: its output over the input plane (the decision boundary's
-    area), one small square per unit, one row (or more, 16 units a row) per hidden layer, for
-    the first ``max_layers`` hidden layers. With one input (regression) each unit is a strip
-    over x. Red is the activation's lowest output, blue its highest (ReLU and linear units:
-    their own largest output). All squares are one image, drawn in one call: quick to redraw.
+    area), one small square per unit, for the first ``max_layers`` hidden layers. Each layer is
+    one image (a block of rows of at most ``per_row`` squares, on grey), the blocks LAYER_GAP
+    pixels of white apart and labelled on the left. With one input (regression) the input is a
+    line, not a plane: each unit is a strip over x, x growing to the right.
 
-    X: (N, 2) or (N, 1), the data (only its range is used). Returns the number of picture rows.
+    Colours: ``_unit_colours`` (fixed per activation: tanh red -1, white 0, blue +1; see
+    ``UNIT_KEYS``). The axes' data coordinates are image pixels, y downwards.
+
+    X: (N, 2) or (N, 1), the data (only its range is used). Returns the layers drawn as a list
+    of (activation name, units).
     """
     n_in = X.shape[1]
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
@@ -483,27 +510,28 @@ def plot_hidden_units(ax, model, X, resolution=24, per_row=16, padding=0.5, max_
         ax.text(0.5, 0.5, "no hidden layers: the model is one Dense layer (linear),\n"
                 "so there are no hidden units to picture", ha="center", va="center",
                 transform=ax.transAxes, fontsize=10)
-        return 0
-    gap = 3
-    rows = [-(-out.shape[1] // per_row) for _, out in layers]  # ceil
-    cols = min(per_row, max(out.shape[1] for _, out in layers))
-    image = np.full((sum(rows) * (tile_h + gap) + gap, cols * (resolution + gap) + gap), np.nan)
-    row = 0
-    for (name, out), n_rows in zip(layers, rows):
+        return []
+    gap = UNIT_GAP
+    width, height = hidden_units_shape([out.shape[1] for _, out in layers], n_in, resolution, per_row)
+    top = 0
+    for k, (name, out) in enumerate(layers):
+        n_rows = -(-out.shape[1] // per_row)
+        cols = min(per_row, out.shape[1])
+        block = np.full((n_rows * (tile_h + gap) + gap, cols * (resolution + gap) + gap), np.nan)
         for unit in range(out.shape[1]):
             with np.errstate(over="ignore", invalid="ignore"):
                 values = _unit_colours(out[:, unit], name)
             tile = (values.reshape(resolution, resolution)[::-1] if n_in == 2  # x2 grows upwards
                     else np.tile(values, (tile_h, 1)))
-            r, c = row + unit // per_row, unit % per_row
-            top, left = gap + r * (tile_h + gap), gap + c * (resolution + gap)
-            image[top:top + tile_h, left:left + resolution] = tile
-        row += n_rows
-    ax.imshow(image, cmap=UNIT_CMAP, vmin=-1, vmax=1, interpolation="nearest", aspect="equal")
-    ax.set_anchor("W")  # left-aligned, beside the layer labels
-    row = 0
-    for k, ((name, out), n_rows) in enumerate(zip(layers, rows)):
-        middle = gap + (row + n_rows / 2) * (tile_h + gap) - gap / 2
-        ax.text(-gap, middle, f"layer {k + 1}: {out.shape[1]} {name}", ha="right", va="center", fontsize=8)
-        row += n_rows
-    return sum(rows)
+            r, c = unit // per_row, unit % per_row
+            t, left = gap + r * (tile_h + gap), gap + c * (resolution + gap)
+            block[t:t + tile_h, left:left + resolution] = tile
+        h, w = block.shape
+        ax.imshow(block, cmap=UNIT_CMAP, vmin=-1, vmax=1, interpolation="nearest",
+                  extent=(0, w, top + h, top))
+        ax.text(-gap, top + h / 2, f"layer {k + 1}:\n{out.shape[1]} {name}", ha="right", va="center",
+                fontsize=8)
+        top += h + LAYER_GAP
+    ax.set(xlim=(0, width), ylim=(height, 0), aspect="equal")
+    ax.set_anchor("NW")
+    return [(name, out.shape[1]) for name, out in layers]

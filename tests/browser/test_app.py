@@ -55,12 +55,18 @@ def test_stop_ends_a_long_run_and_train_comes_back(voila_app, page, artifacts):
         .locator("select").select_option(label="1")
     time.sleep(0.5)
     status = page.locator(".widget-html").first
+    batch = page.locator(".widget-dropdown", has=page.locator("label", has_text="batch size")).locator("select")
+    clicked = time.monotonic()
     train.click()
     deadline = time.monotonic() + 30
     while stop.is_disabled():  # the run has started
         assert time.monotonic() < deadline, "Stop never became clickable"
         time.sleep(0.1)
-    assert train.is_disabled()
+    # at once, before any epoch: the status says so and the controls are greyed
+    while "training (moons, lr 0.1)" not in status.inner_text():
+        assert time.monotonic() - clicked < 2, f"status 2 s after Train: {status.inner_text()!r}"
+        time.sleep(0.05)
+    assert train.is_disabled() and batch.is_disabled()
     time.sleep(2)
     clicked = time.monotonic()
     stop.click()
@@ -75,8 +81,13 @@ def test_stop_ends_a_long_run_and_train_comes_back(voila_app, page, artifacts):
     while train.is_disabled():
         assert time.monotonic() < deadline, "Train stayed disabled after the stop"
         time.sleep(0.1)
-    assert stop.is_disabled()
+    assert stop.is_disabled() and batch.is_enabled()
     pictures = page.locator('.widget-output img[src^="data:image/png"]')
     assert pictures.count() == 3  # the loss, the stopped model's boundary, its hidden units
+    batch.select_option(label="16")  # a setting changed after the run: the pictures are stale
+    deadline = time.monotonic() + 10
+    while "settings changed: press Train" not in status.inner_text():
+        assert time.monotonic() < deadline, status.inner_text()
+        time.sleep(0.1)
     page.screenshot(path=str(artifacts / "app-playground-stopped.png"), full_page=True)
     print(f"stopped {waited:.1f} s after the click, after {epochs} epochs")
