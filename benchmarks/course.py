@@ -44,8 +44,8 @@ def widget_times(repeats=7):
     """{widget: {"draw": s, "redraw": s}}: the draw function alone (artists only), and the whole
     redraw with the PNG encoding, as a student triggers it: each timed redraw moves a control to
     a value it has not had before, so no text laid out for an earlier picture is reused. For the
-    Playground, the live loss curve is redrawn at a new epoch each time, and the result figure
-    alternates between two trained runs (after a run, it is drawn once). ``repeats`` <= 7: the
+    Playground, the live loss curve is redrawn at a new epoch each time, and the result figure and
+    the hidden units' pictures alternate between two trained runs (after a run, each is drawn once). ``repeats`` <= 7: the
     network's first hidden-layer slider has 9 values, its current one and 8 new ones."""
     from nnlib import widgets as W
 
@@ -84,12 +84,17 @@ def widget_times(repeats=7):
         pg.run = next(which)
         pg.redraw_result()
 
+    def redraw_units():
+        pg.run = next(which)
+        pg.redraw_units()
+
     for name, draw, fig, redraw in (
             ("draw_loss", lambda f: W.draw_loss(f, history, epochs), pg.loss_figure,
              lambda: pg.redraw_loss(next(so_far), epochs)),
-            ("draw_result", lambda f: W.draw_result(f, runs[0]), pg.result_figure, redraw_result)):
+            ("draw_result", lambda f: W.draw_result(f, runs[0]), pg.result_figure, redraw_result),
+            ("draw_units", lambda f: W.draw_units(f, runs[0]), pg.units_figure, redraw_units)):
         def draw_only(fig=fig, draw=draw):
-            W.redraw_figure(fig, W.PLAYGROUND_MARGINS, draw)
+            W.redraw_figure(fig, W.UNITS_MARGINS if fig is pg.units_figure else W.PLAYGROUND_MARGINS, draw)
 
         out[name] = {"draw": median_time(draw_only, repeats), "redraw": median_time(redraw, repeats)}
     return out

@@ -59,10 +59,15 @@ class Loss:
 class MSELoss(Loss):
     """Squared error, as in the notes: loss = (1/|D|) sum_n ||y_n - f(x_n)||^2.
 
-    With ``reduction="mean"`` the sum over samples is divided by the number of samples N
-    (the notes' 1/|D|); with ``"sum"`` it is not (the notes' backprop derivation). For several
-    outputs the squared errors of one sample are *summed*, as in the notes, not averaged
-    (torch.nn.MSELoss averages over every element; for one output the two agree).
+    With ``reduction="mean"`` (the default) the sum is divided by N, the number of samples
+    (the notes' 1/|D|); with ``"sum"`` it is not (the notes' backprop derivation). For D outputs
+    per sample the D squared errors of a sample are *summed*, as in the notes, not averaged:
+
+        nnlib's MSELoss():           (1/N)     sum_n sum_d (y_nd - f_nd)^2
+        PyTorch's torch.nn.MSELoss(): (1/(N D)) sum_n sum_d (y_nd - f_nd)^2   (every element)
+
+    so nnlib's loss and gradient are D times PyTorch's (notebook 04 prints both); for one
+    output (D = 1) the two agree.
 
     pred: (N, D); target: (N, D), or (N,) when D = 1.
     backward -> dpred: (N, D) = -2 e / N (or -2 e), with e = target - pred as in the notes.

@@ -35,10 +35,13 @@ def main(outdir):
     shutil.copytree(mathjax, out / "mathjax", dirs_exist_ok=True)
     exporter = HTMLExporter(template_name="lab",
                             mathjax_url="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe")
+    # the notes, beside the pages: a notebook links them as ../lecture-notes.md (from notebooks/)
+    shutil.copyfile(ROOT / "lecture-notes.md", out / "lecture-notes.md")
     entries = []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        body = body.replace('href="../lecture-notes.md"', 'href="lecture-notes.md"')
         (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
         entries.append((path.stem, title_of(nb, path.stem)))
     items = "\n".join(f'    <li><a href="{stem}.html">{html.escape(title)}</a></li>' for stem, title in entries)
@@ -52,6 +55,8 @@ are pictures, and the sliders of the live notebooks appear as their static twins
 <ol>
 {items}
 </ol>
+<p>The lecture notes the course follows, as received (Markdown with LaTeX formulas):
+<a href="lecture-notes.md">lecture-notes.md</a>.</p>
 </body></html>
 """, encoding="utf-8")
     print(f"wrote {len(entries)} pages and index.html to {out}")

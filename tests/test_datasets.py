@@ -35,6 +35,29 @@ def test_spirals_with_three_classes():
     assert r.max() <= 1.0 + 1e-12
 
 
+def test_each_spiral_arm_makes_a_full_turn():
+    X, y = nnlib.spirals(200, noise=0.0, rng=0)
+    for arm in (0, 1):
+        pts = X[y == arm]
+        pts = pts[np.argsort(np.hypot(pts[:, 0], pts[:, 1]))]  # centre to tip
+        angle = np.unwrap(np.arctan2(pts[:, 0], pts[:, 1]))
+        assert abs(angle[-1] - angle[0]) == pytest.approx(2 * np.pi)
+
+
+def test_spirals_need_hidden_layers():
+    """A linear model scores about chance on held-out spirals; a small MLP learns them."""
+    X, y = nnlib.spirals(200, noise=0.2, rng=0)
+    X_val, y_val = nnlib.spirals(200, noise=0.2, rng=1)
+    accuracy = {}
+    for name, sizes in (("linear", [2, 2]), ("mlp", [2, 16, 16, 2])):
+        model = nnlib.mlp(sizes, "tanh", rng=0)
+        history = nnlib.fit(model, nnlib.CrossEntropyLoss(), nnlib.SGD(model.parameters(), lr=0.1),
+                            X, y, epochs=300, batch_size=16, rng=0, X_val=X_val, y_val=y_val)
+        accuracy[name] = history.val_acc[-1]
+    assert accuracy["linear"] < 0.6, accuracy
+    assert accuracy["mlp"] > 0.95, accuracy
+
+
 def test_noise_free_moons_and_circles_lie_on_their_curves():
     X, y = nnlib.circles(50, noise=0.0, factor=0.3, rng=0)
     r = np.hypot(X[:, 0], X[:, 1])

@@ -164,6 +164,7 @@ def test_temperature_mistakes(answer, hint, capsys):
     assert out.startswith("not yet right") and hint in out
 
 
-def test_temperature_target_must_be_reachable():
-    with pytest.raises(ValueError, match="target"):
-        check_temperature(1.0, Z3, 0.2)  # below 1/3: no temperature gets there
+def test_temperature_target_must_be_reachable(capsys):
+    # below 1/3: no temperature gets there (issue 10: a sentence instead of a ValueError)
+    assert check_temperature(1.0, Z3, 0.2) is False
+    assert "target should be a probability between 1/C = 0.333333 and 1" in last_line(capsys)

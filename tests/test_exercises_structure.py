@@ -100,3 +100,28 @@ def test_budget_hints(capsys):
         assert check_budget(model) is False
         out = capsys.readouterr().out
         assert out.startswith("not yet right") and hint in out, (model, out)
+
+
+def test_tiny_output_names_the_column_broadcasting_slip(capsys):
+    """Student finding: x as a column (2, 1) with b1 of shape (3,) broadcasts W1 x + b1 to
+    (3, 3), so y comes out (1, 3); the check said only "a single number". It names the slip and
+    the fix that notebook 03 itself uses, b1[:, None]."""
+    net = tiny_network()
+    x_col = net["x"][:, None]
+    H = np.maximum(net["W1"] @ x_col + net["b1"], 0)                 # (3, 3)
+    for answer in (net["W2"] @ H + net["b2"], net["W2"] @ H, H):
+        assert check_tiny_output(answer) is False
+        out = capsys.readouterr().out
+        assert "b1[:, None]" in out and f"shape {answer.shape}" in out, out
+    assert check_tiny_output(np.zeros((1, 3))) is False                 # the shape alone
+    assert "b1[:, None]" in capsys.readouterr().out
+    right = net["W2"] @ np.maximum(net["W1"] @ x_col + net["b1"][:, None], 0) + net["b2"]
+    assert check_tiny_output(right) is True                              # the fix passes
+
+
+def test_tiny_output_zero_is_not_blamed_on_relu_outright(capsys):
+    """Student finding: 0 got "you applied ReLU to the output too", although 0 has other causes
+    (relu(-1.25) = 0 is a coincidence): the hint says "if"."""
+    assert check_tiny_output(0) is False
+    out = capsys.readouterr().out
+    assert "If you applied ReLU to the output" in out and "y is not 0" in out, out

@@ -25,3 +25,7 @@ def test_static_html_has_every_notebook_in_course_order(tmp_path):
         assert "Traceback" not in page
         assert 'src="mathjax/MathJax.js' in page  # formulas typeset offline
     assert (tmp_path / "mathjax" / "MathJax.js").exists()
+    # every relative link of every page (the lecture notes, say) leads to a file that was written
+    for page in tmp_path.glob("*.html"):
+        for href in re.findall(r'href="([^"#:]+)"', page.read_text()):
+            assert (tmp_path / href).exists(), (page.name, href)

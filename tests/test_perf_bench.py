@@ -113,7 +113,7 @@ def test_widget_redraws_are_timed_while_a_control_really_changes():
     finally:
         W.Explorer.redraw, W.Playground.redraw_loss = original, original_loss
     assert set(times) == {"draw_neuron", "draw_activation", "draw_network", "draw_softmax",
-                          "draw_loss", "draw_result"}
+                          "draw_loss", "draw_result", "draw_units"}
     assert all(t["draw"] > 0 and t["redraw"] > 0 for t in times.values())
     # each explorer: the first drawing, then a warm-up and `repeats` moves, all to new values
     assert set(seen) == {"draw_neuron", "draw_activation", "draw_network", "draw_softmax"}

@@ -37,3 +37,12 @@ def test_environment_yml_has_the_same_pins():
         conda_name = CONDA_NAMES.get(name, name)
         assert conda.get(conda_name) == version, f"environment.yml: {conda_name} should be {version}"
     assert "-e ." in (ROOT / "environment.yml").read_text()
+
+
+def test_readme_ci_and_pyproject_name_the_same_oldest_python():
+    """.ci/run tests the oldest Python the README promises; it reads it from pyproject.toml."""
+    oldest = re.search(r'^requires-python = ">=([0-9.]+)"', (ROOT / "pyproject.toml").read_text(), flags=re.M).group(1)
+    assert f"Python {oldest} or newer" in (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "requires-python" in ci and 'make test PYTHON="$py"' in ci
+

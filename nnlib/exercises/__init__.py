@@ -6,12 +6,17 @@ and, when wrong, says *what* is wrong; it returns True, False, or None (not done
 can call it too. An unfinished exercise (an answer still ``None``) never raises, so a notebook
 always runs top to bottom.
 """
+import copy
 import numbers
 
 import numpy as np
 
+from ..activations import LinearActivation, Tanh
 from ..core import Layer
 from ..datasets import xor
+from ..layers import Dense
+from ..network import Sequential
+from ..train import History
 
 
 def report(ok, message):
@@ -117,31 +122,139 @@ def check_number(answer, expected, what, rtol=1e-6, atol=1e-9):
 def check_parameter_count(model, answer):
     """The number of numbers a model learns: W has out*in, b has out, for every Dense layer."""
     if not isinstance(model, Layer):
-        raise TypeError(f"model must be an nnlib Layer, got {type(model).__name__}")
+        return report(False, f"the first argument should be the nnlib model whose parameters "
+                             f"you counted, got {describe(model)}")
+    if answer is None:
+        return not_done("replace None with your count of the model's parameters")
     expected = model.num_parameters()
     value = as_number(answer)
-    if value is not None and value != expected:
+    if value is None:
+        return not_a_number(answer, "the number of parameters")
+    if not value.is_integer():
+        return report(False, f"a count of parameters is a whole number, you have {value:g}")
+    if value != expected:
         biases = sum(p.data.size for name, p in model.named_parameters() if name.endswith("b"))
         if biases and value == expected - biases:
             return report(False, f"you counted the weights but not the {biases} biases")
-    return check_number(answer, expected, "the number of parameters")
+    return check_number(value, expected, "the number of parameters")
 
 
-def check_solves_xor(model):
-    """Does ``model`` (2 inputs, 2 class scores) classify all four XOR points correctly?"""
+# What notebook 00's exercise 2 trains with, for the checker's diagnosis of a wrong model.
+XOR_LR, XOR_BATCH, XOR_MORE_EPOCHS = 0.5, 4, 5000
+
+
+def _hidden_layer_problem(model, hidden_units):
+    """What keeps ``model`` from being Dense(2, h), Tanh(), Dense(h, 2) with h = hidden_units;
+    None when it has that shape (wrong input or output sizes are caught by running it)."""
+    wanted = (f"one hidden layer of {hidden_units} units: Sequential(Dense(2, {hidden_units}), "
+              f"Tanh(), Dense({hidden_units}, 2))")
+    layers = list(model) if isinstance(model, Sequential) else [model]
+    hidden = [layer.W.data.shape[0] for layer in layers if isinstance(layer, Dense)][:-1]  # W: (out, in)
+    if hidden != [hidden_units]:
+        have = ("no hidden layer" if not hidden else f"a hidden layer of {hidden[0]} units"
+                if len(hidden) == 1 else f"{len(hidden)} hidden layers, of {hidden} units")
+        return f"the exercise asks for {wanted}; your model has {have}"
+    if [type(layer) for layer in layers] != [Dense, Tanh, Dense]:
+        names = ", ".join(type(layer).__name__ for layer in layers)
+        return f"the exercise asks for {wanted}; your model's layers are {names}"
+    return None
+
+
+def _is_linear(model):
+    """True for a model of Dense layers and linear activations only: a straight-line classifier."""
+    layers = list(model) if isinstance(model, Sequential) else [model]
+    return all(isinstance(layer, (Dense, LinearActivation)) for layer in layers)
+
+
+def _more_training_solves(model, X, y):
+    """Does training a copy of ``model`` for XOR_MORE_EPOCHS more epochs, with the exercise's
+    SGD, classify all four points? None when the copy cannot be trained."""
+    from ..losses import CrossEntropyLoss
+    from ..optim import SGD
+    from ..train import fit
+
+    try:
+        trial = copy.deepcopy(model)  # the student's model stays as it was
+        fit(trial, CrossEntropyLoss(), SGD(trial.parameters(), lr=XOR_LR), X, y,
+            epochs=XOR_MORE_EPOCHS, batch_size=XOR_BATCH, rng=0)
+        return bool(np.all(trial(X).argmax(axis=1) == y))
+    except Exception:  # an unusual model: the checker then gives both remedies
+        return None
+
+
+LN2 = float(np.log(2.0))  # the cross-entropy of a point given probability 1/2 for each class
+
+
+def _where_the_loss_sits(scores, y):
+    """A note on the model's loss (cross-entropy, mean over the 4 points) when it sits at one of
+    the two places a 2-2-2 XOR run stalls; "" elsewhere. scores: (4, 2), y: (4,).
+
+    Every point at probability about 1/2 for its class (loss ln 2): the start's plateau, where
+    the gradient is small but not zero and more epochs escape. Two points right with probability
+    near 1 and two at about 1/2 (loss near ln 2 / 2): a local minimum, which more epochs do not
+    leave."""
+    from ..losses import CrossEntropyLoss, softmax
+
+    loss = float(CrossEntropyLoss()(scores, y))
+    p = softmax(scores)[np.arange(4), y]  # each point's probability for its true class
+    halves = np.abs(p - 0.5) < 0.1
+    if halves.all():
+        return (f" (its loss is {loss:.4f}, about ln 2 = {LN2:.4f}: every point still gets "
+                "probability about 1/2: the plateau that training starts on)")
+    if halves.sum() == 2 and (p[~halves] > 0.9).all():
+        return (f" (its loss is {loss:.4f}, near ln 2 / 2 = {LN2 / 2:.4f}: two points right with "
+                "probability near 1, two at about 1/2)")
+    return ""
+
+
+def check_solves_xor(model, hidden_units=None):
+    """Does ``model`` (2 inputs, 2 class scores) classify all four XOR points correctly?
+
+    ``hidden_units``: when given, the model must also be the network the exercise asks for,
+    Dense(2, hidden_units), Tanh(), Dense(hidden_units, 2). A model that misclassifies is
+    diagnosed by training a copy of it further: if that fixes it, the advice is to train
+    longer; if not, the run sits in a local minimum, and the advice is another seed.
+    """
     if model is None:
         return not_done("build and train a model, then pass it here")
+    if isinstance(model, History):  # small_model = nnlib.fit(...): fit trains the model in place
+        return report(False, "that is the History that nnlib.fit returns; fit trains the model you "
+                             "give it in place, so pass that model")
     if not isinstance(model, Layer):
-        return report(False, f"expected an nnlib model, got {type(model).__name__}")
+        return report(False, f"expected an nnlib model (a Sequential of layers), got {describe(model)}")
+    if hidden_units is not None:
+        problem = _hidden_layer_problem(model, hidden_units)
+        if problem:
+            return report(False, problem)
     X, y = xor()
     try:
-        scores = model(X)
-    except ValueError as exc:
+        scores = np.asarray(model(X))
+    except Exception as exc:  # a model with 3 inputs, say: explain instead of a traceback
         return report(False, f"the model cannot take the 4 XOR points (shape (4, 2)): {exc}")
     if scores.shape != (4, 2):
         return report(False, f"the model should output 2 class scores per point, got shape {scores.shape[1:]}")
+    if not np.isfinite(scores).all():
+        return report(False, "the model's scores are NaN or infinite: training diverged; build it "
+                             "again and train with a smaller learning rate")
     pred = scores.argmax(axis=1)
     wrong = [tuple(int(v) for v in X[i]) for i in np.flatnonzero(pred != y)]
-    if wrong:
-        return report(False, f"{len(wrong)} of 4 points misclassified: {wrong}; train longer or change lr")
-    return report(True, "all four XOR points classified correctly")
+    if not wrong:
+        return report(True, "all four XOR points classified correctly")
+    missed = f"{len(wrong)} of 4 points misclassified: {wrong}"
+    if _is_linear(model):
+        return report(False, f"{missed}; without an activation between its Dense layers the model "
+                             "is linear, and no straight line separates XOR (notebook 03)")
+    more = (f"a copy of your model trained for {XOR_MORE_EPOCHS} more epochs (SGD, lr {XOR_LR}, "
+            f"batches of {XOR_BATCH})")
+    solved_later = _more_training_solves(model, X, y)
+    where = _where_the_loss_sits(scores, y)
+    if solved_later:
+        return report(False, f"{missed}; {more} gets all four right: train longer{where}")
+    if solved_later is None:
+        return report(False, f"{missed}; train longer, or build the model again from another seed{where}")
+    if hidden_units is not None:  # the shape the exercise asks for, which can learn XOR
+        return report(False, f"{missed}; {more} still misses some: this run is stuck in a local minimum. "
+                             f"Build the model again from another seed (rng=...) and train it again{where}")
+    return report(False, f"{missed}; {more} still misses some: the run is stuck in a local minimum, or "
+                         "the model is too small for XOR. Build it again from another seed (rng=...), "
+                         "or give it more hidden units")

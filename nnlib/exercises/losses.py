@@ -7,20 +7,36 @@ ones the notebook states: a loss or a gradient entry within 0.001 of the exact v
 answer rounded to three or four decimals passes), a temperature whose top probability rounds to
 the target (to three decimals).
 """
+import numbers
+
 import numpy as np
 
 from ..losses import softmax
-from . import as_array, as_number, check_number, not_done, report
+from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
 
 ATOL = 1e-3  # exercises 1 and 2: |answer - exact| <= 0.001 (for the gradient: every entry)
 DECIMALS = 3  # exercise 3: the top probability must round to the target to this many decimals
 
 
 def _logits(z):
-    z = np.asarray(z, dtype=float)
-    if z.ndim != 1 or z.size < 2:
-        raise ValueError(f"z must be the 1-D logits of one sample (2 or more classes), got shape {z.shape}")
-    return z
+    """The 1-D logits of one sample as floats, or a sentence saying why ``z`` is not that."""
+    arr = as_array(z)
+    if arr is None or arr.ndim != 1 or arr.size < 2:
+        return f"z should be the scores of one sample, 2 or more finite numbers in a 1-D array, got {describe(z)}"
+    return arr
+
+
+def _problem(z, true_class):
+    """(z, true_class) checked, or a sentence: classes count from 0, so 0..C-1."""
+    z = _logits(z)
+    if isinstance(z, str):
+        return z
+    if isinstance(true_class, (bool, np.bool_)) or not isinstance(true_class, numbers.Integral):
+        return f"true_class should be a whole number from 0 to {z.size - 1}, got {describe(true_class)}"
+    if not 0 <= true_class < z.size:
+        return (f"true_class = {true_class} is out of range: with {z.size} classes it runs from 0 to "
+                f"{z.size - 1} (classes count from 0)")
+    return z, int(true_class)
 
 
 def _close(answer, value, atol=ATOL):
@@ -31,7 +47,10 @@ def _close(answer, value, atol=ATOL):
 def check_cross_entropy(answer, z, true_class, atol=ATOL):
     """The cross-entropy of one sample: -sum_c y_c ln p_c = -ln p[true_class], p = softmax(z);
     accepted within ``atol``."""
-    z = _logits(z)
+    problem = _problem(z, true_class)
+    if isinstance(problem, str):
+        return report(False, problem)
+    z, true_class = problem
     p = softmax(z)
     expected = float(-np.log(p[true_class]))
     if answer is not None and not _close(answer, expected, atol):
@@ -56,7 +75,10 @@ def check_cross_entropy(answer, z, true_class, atol=ATOL):
 def check_ce_gradient(answer, z, true_class, atol=ATOL):
     """dCE/dz for one sample: p - y, with p = softmax(z) and y one-hot at true_class. answer: (C,)
     (or (1, C), (C, 1)); every entry accepted within ``atol``."""
-    z = _logits(z)
+    problem = _problem(z, true_class)
+    if isinstance(problem, str):
+        return report(False, problem)
+    z, true_class = problem
     p = softmax(z)
     y = np.eye(z.size)[true_class]
     expected = p - y
@@ -64,7 +86,7 @@ def check_ce_gradient(answer, z, true_class, atol=ATOL):
         return not_done(f"replace None with your array of {z.size} partial derivatives dCE/dz_c")
     g = as_array(answer)
     if g is None:
-        return report(False, f"the answer should be an array of {z.size} numbers, got {answer!r}")
+        return report(False, f"the answer should be an array of {z.size} numbers, got {describe(answer)}")
     if g.ndim == 2 and 1 in g.shape and g.size == expected.size:
         g = g.ravel()  # a row (1, C) or a column (C, 1) is fine
     if g.shape != expected.shape:
@@ -89,13 +111,18 @@ def check_temperature(answer, z, target, decimals=DECIMALS):
     """A temperature T > 0 whose top probability max softmax(z / T) rounds to ``target`` to
     ``decimals`` decimals: |p - target| < 0.5 * 10**-decimals (0.0005 for three decimals)."""
     z = _logits(z)
-    if not 1 / z.size < target < 1:
-        raise ValueError(f"target must lie between 1/C = {1 / z.size:g} and 1, got {target!r}")
+    if isinstance(z, str):
+        return report(False, z)
+    target_value = as_number(target)
+    if target_value is None or not 1 / z.size < target_value < 1:
+        return report(False, f"target should be a probability between 1/C = {1 / z.size:g} and 1, "
+                             f"got {describe(target)}")
+    target = target_value
     if answer is None:
         return not_done("replace None with your temperature T")
     T = as_number(answer)
     if T is None:
-        return report(False, f"T should be a number, got {type(answer).__name__} {answer!r}")
+        return not_a_number(answer, "T")
     if not np.isfinite(T) or T <= 0:
         return report(False, f"T must be a positive number (we divide the logits by it), got {T:g}")
     half = 0.5 * 10.0 ** -decimals

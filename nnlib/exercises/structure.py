@@ -9,7 +9,7 @@ from ..activations import Activation, LinearActivation, ReLU
 from ..core import Layer
 from ..layers import Dense
 from ..network import Sequential, count_parameters
-from . import as_array, as_number, check_number, not_done, report
+from . import as_array, as_number, check_number, describe, not_a_number, not_done, report
 
 # Exercise 1: count the parameters of a 3-5-4-2 network with biases.
 COUNT_SIZES = (3, 5, 4, 2)
@@ -53,7 +53,7 @@ def check_count(answer, sizes=COUNT_SIZES, bias=True):
         for wrong, hint in hints.items():
             if wrong != expected and value == wrong:
                 return report(False, hint)
-    return check_number(answer, expected, "the number of parameters")
+    return check_number(answer, expected, "the number of parameters", rtol=0)  # a count is exact
 
 
 def _tiny_model():
@@ -64,6 +64,15 @@ def _tiny_model():
     return Sequential(first, ReLU(), second)
 
 
+def _column_slips():
+    """What the forward pass gives when x is made a column (2, 1) but b1 stays (3,): W1 x is
+    then (3, 1), and (3, 1) + (3,) broadcasts to a (3, 3) matrix instead of adding entry by
+    entry. [(array, what it is), ...]"""
+    W1, b1, W2, b2, x = (TINY[k] for k in ("W1", "b1", "W2", "b2", "x"))
+    H = np.maximum(W1 @ x[:, None] + b1, 0)  # (3, 3)
+    return [(W2 @ H + b2, "y"), (W2 @ H, "y without b2"), (H, "h")]
+
+
 def check_tiny_output(answer, atol=TINY_ATOL):
     """y = W2 relu(W1 x + b1) + b2 for the TINY network; a number or any size-1 array,
     accepted within ``atol``."""
@@ -71,9 +80,17 @@ def check_tiny_output(answer, atol=TINY_ATOL):
         return not_done("compute y with numpy and put it in my_y")
     value = as_array(answer)
     if value is None:
-        return report(False, f"y should be a number, got {type(answer).__name__} {answer!r}")
+        return not_a_number(answer, "y")
     if value.size != 1:
-        return report(False, f"y is a single number (the network has one output), got shape {value.shape}")
+        for wrong, what in _column_slips():
+            if value.shape == wrong.shape and np.allclose(value, wrong, rtol=0, atol=atol):
+                return report(False, f"your {what} has shape {value.shape}: with x as a column (2, 1), "
+                                     "W1 @ x is (3, 1), and adding b1 of shape (3,) broadcasts to a (3, 3) "
+                                     "matrix; b1 needs to be a column too, b1[:, None] (or keep x as (2,))")
+        maybe = (" A (3, 3) or (1, 3) result usually comes from adding a column (3, 1) and a vector "
+                 "(3,), which numpy broadcasts to (3, 3): with x as a column, b1 needs to be a column "
+                 "too, b1[:, None]") if value.shape in ((3, 3), (1, 3)) else ""
+        return report(False, f"y is a single number (the network has one output), got shape {value.shape}.{maybe}")
     value = float(value.item())
     W1, b1, W2, b2, x = (TINY[k] for k in ("W1", "b1", "W2", "b2", "x"))
     expected = float(_tiny_model().forward(x[None, :])[0, 0])
@@ -83,7 +100,10 @@ def check_tiny_output(answer, atol=TINY_ATOL):
         (W2 @ np.maximum(W1 @ x, 0) + b2).item(): "you left out b1, the hidden layer's biases",
         (W2 @ np.maximum(z1, 0)).item(): "you left out b2, the output layer's bias",
         (W2 @ np.maximum(W1 @ x, 0)).item(): "you left out both biases",
-        max(expected, 0.0): "you applied ReLU to the output too; the output layer here is linear",
+        # y = 0 has other causes too (a zero h, a missing sum): say "if"
+        max(expected, 0.0): f"y is not {max(expected, 0.0):g}. If you applied ReLU to the output too, "
+                            "that is the slip: the output layer here is linear (no activation), so y "
+                            "can be negative",
     }
     for wrong, hint in hints.items():
         if not np.isclose(wrong, expected, rtol=0, atol=atol) and np.isclose(value, wrong, rtol=0, atol=atol):
@@ -97,7 +117,7 @@ def check_budget(model, budget=BUDGET):
     if model is None:
         return not_done("build a model and pass it here")
     if not isinstance(model, Layer):
-        return report(False, f"expected an nnlib model, got {type(model).__name__}")
+        return report(False, f"expected an nnlib model (e.g. nnlib.mlp(...)), got {describe(model)}")
     layers = list(model) if isinstance(model, Sequential) else [model]
     dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
     if len(dense) < 3:
