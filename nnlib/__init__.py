@@ -15,7 +15,7 @@ from .core import Layer, Parameter
 from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
-from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, log_softmax, softmax
 from .network import Sequential, count_parameters, mlp
 from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
 from .optim import SGD, Adam, Optimizer, RMSprop
@@ -41,7 +41,7 @@ __all__ = [
     "Activation", "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",
-    "MSELoss", "CrossEntropyLoss", "softmax", "log_softmax",
+    "MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "softmax", "log_softmax",
     "Optimizer", "SGD", "RMSprop", "Adam", "fit", "History", "evaluate", "accuracy", "minibatches",
     "numerical_gradient", "rel_error", "check_gradients",
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",

@@ -49,7 +49,9 @@ class _BatchNorm(Layer):
     sample's output no longer depends on the others in its batch. A training batch with one
     value per channel has no variance to estimate and raises a ValueError.
 
-    A constant feature has var = 0: xhat is 0 and s = sqrt(eps), no division by zero.
+    A constant feature has var = 0: xhat is 0 and s = sqrt(eps), no division by zero (dx is then
+    steep, dout's deviation from its mean / sqrt(eps), which is the true derivative). The
+    variance squares x - mu, so inputs beyond about 1e150 in size would overflow it.
 
     Simplified compared with PyTorch: no ``momentum=None`` (a cumulative average), no
     ``track_running_stats=False``, no counter of batches; gamma and beta are float64 (float32
@@ -119,18 +121,22 @@ class _BatchNorm(Layer):
         dout = self._check_dout(dout, None if xhat is None else xhat.shape)
         xhat, inv_std, m, training = self._cache
         axes, shape = self._axes_and_shape(xhat)
-        dxhat = dout
-        if self.affine:
-            self.gamma.grad += (dout * xhat).sum(axis=axes)  # dgamma: (C,)
-            self.beta.grad += dout.sum(axis=axes)            # dbeta: (C,)
+        dxhat = dout  # y = xhat without affine
+        if self.affine:  # y = gamma xhat + beta
+            dgamma = (dout * xhat).sum(axis=axes)  # (C,)
+            dbeta = dout.sum(axis=axes)            # (C,)
+            self.gamma.grad += dgamma
+            self.beta.grad += dbeta
             dxhat = dout * self.gamma.data.reshape(shape)
         if not input_grad:
             return None
-        if not training:  # mu and var were constants
+        if not training:  # xhat = (x - running_mean) / s: mu and s were constants
             return dxhat * inv_std.reshape(shape)
+        # xhat = (x - mu) / s with mu and s from this batch: the three paths of the docstring
         sum_dxhat = dxhat.sum(axis=axes).reshape(shape)                  # (1, C, 1, ...)
         sum_dxhat_xhat = (dxhat * xhat).sum(axis=axes).reshape(shape)    # (1, C, 1, ...)
-        return (inv_std / m).reshape(shape) * (m * dxhat - sum_dxhat - xhat * sum_dxhat_xhat)
+        dx = (inv_std / m).reshape(shape) * (m * dxhat - sum_dxhat - xhat * sum_dxhat_xhat)
+        return dx
 
     def config(self):
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,

@@ -19,6 +19,7 @@ def things():
         "sn": nnlib.SpectralNorm(dense, rng=0),
         "dense": dense,
         "x": np.random.default_rng(0).standard_normal((4, 3)),
+        "bce": nnlib.BCEWithLogitsLoss(),
     }
 
 
@@ -30,6 +31,7 @@ def fingerprint(t):
         "grads": {k: [p.grad.copy() for p in v.parameters()] for k, v in layers.items()},
         "rng": copy.deepcopy(t["dropout"].rng.bit_generator.state),
         "x": t["x"].copy(),
+        "bce": copy.deepcopy(t["bce"]._cache),
     }
 
 
@@ -41,6 +43,9 @@ def assert_same(a, b):
         for g1, g2 in zip(a["grads"][k], b["grads"][k]):
             np.testing.assert_array_equal(g1, g2)
     np.testing.assert_array_equal(a["x"], b["x"])
+    assert (a["bce"] is None) == (b["bce"] is None)
+    for u, v in zip(a["bce"] or (), b["bce"] or ()):
+        np.testing.assert_array_equal(u, v)
 
 
 CASES = {
@@ -105,11 +110,25 @@ CASES = {
                                   ValueError, "weight_decay must be in [0.0, inf], got -0.1"),
     "SGD weight_decay NaN": (lambda t: nnlib.SGD(t["dense"].parameters(), lr=0.1, weight_decay=float("nan")),
                              ValueError, "weight_decay must be finite, got nan"),
+    "BCE target above 1": (lambda t: t["bce"](np.zeros((4, 1)), [0.0, 1.0, 2.0, 1.0]), ValueError,
+                           "target must hold probabilities in [0, 1], got values from 0.0 to 2.0"),
+    "BCE target of wrong shape": (lambda t: t["bce"](np.zeros((4, 1)), np.zeros((4, 2))), ValueError,
+                                  "target must have pred's shape (4, 1), got (4, 2)"),
+    "BCE target with NaN": (lambda t: t["bce"](np.zeros((2, 1)), [0.0, np.nan]), ValueError,
+                            "target contains NaN or inf"),
+    "BCE pred 1-D": (lambda t: t["bce"](np.zeros(4), np.zeros(4)), ValueError, "pred must be 2-D, got shape (4,)"),
+    "BCE empty batch": (lambda t: t["bce"](np.zeros((0, 1)), np.zeros(0)), ValueError,
+                        "pred is an empty batch (N = 0)"),
+    "BCE unknown reduction": (lambda t: nnlib.BCEWithLogitsLoss(reduction="none"), ValueError,
+                              "reduction must be one of ('mean', 'sum'), got 'none'"),
+    "BCE backward before forward": (lambda t: nnlib.BCEWithLogitsLoss().backward(), RuntimeError,
+                                    "BCEWithLogitsLoss.backward called before forward"),
 }
 
 
 # cases that need a forward pass first (it may change buffers and draw masks: it is not the bad call)
 PREPARE = {
+    **{case: (lambda t: t["bce"](np.ones((4, 1)), np.ones(4))) for case in CASES if case.startswith("BCE")},
     "Dropout dout of wrong shape": lambda t: t["dropout"](t["x"]),
     "SpectralNorm dout of wrong shape": lambda t: t["sn"](t["x"]),
 }
