@@ -76,7 +76,7 @@ $(BENCH_STAMP): requirements-bench.txt $(LAB_STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-# make mutate: mutmut plants small bugs in nnlib's nine core modules and runs the unit tests against
+# make mutate: mutmut plants small bugs in nnlib's eleven core modules and runs the unit tests against
 # each (settings in setup.cfg; tests/MUTATION.md has the score and the survivors judged equivalent).
 # Outside make test: 5 to 11 minutes with JOBS=2 (two workers), longer with one. The survivors are listed
 # at the end (.venv/bin/mutmut show NAME shows one).

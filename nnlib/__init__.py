@@ -1,7 +1,8 @@
 """nnlib: a small numpy neural-network library for the backprop course.
 
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
-network (Sequential), optim (Optimizer, SGD), train (fit), gradcheck, serialize (save, load).
+network (Sequential), optim (Optimizer, SGD, RMSprop, Adam), train (fit), gradcheck, serialize (save, load);
+then regularization (Dropout) and normalization (BatchNorm1d, BatchNorm2d, SpectralNorm).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -14,9 +15,11 @@ from .core import Layer, Parameter
 from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
-from .losses import CrossEntropyLoss, MSELoss, log_softmax, softmax
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, log_softmax, softmax
 from .network import Sequential, count_parameters, mlp
-from .optim import SGD, Optimizer
+from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
+from .optim import SGD, Adam, Optimizer, RMSprop
+from .regularization import Dropout
 from .serialize import LAYER_TYPES, load, register_layer, save
 from .train import History, accuracy, evaluate, fit, minibatches
 
@@ -34,11 +37,12 @@ def __getattr__(name):
 
 __all__ = [
     "Parameter", "Layer", "Dense", "Sequential", "mlp", "count_parameters",
+    "Dropout", "BatchNorm1d", "BatchNorm2d", "SpectralNorm",
     "Activation", "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",
-    "MSELoss", "CrossEntropyLoss", "softmax", "log_softmax",
-    "Optimizer", "SGD", "fit", "History", "evaluate", "accuracy", "minibatches",
+    "MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "softmax", "log_softmax",
+    "Optimizer", "SGD", "RMSprop", "Adam", "fit", "History", "evaluate", "accuracy", "minibatches",
     "numerical_gradient", "rel_error", "check_gradients",
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
     "save", "load", "register_layer", "LAYER_TYPES",

@@ -1,4 +1,4 @@
-"""Loss functions, and softmax.
+"""Loss functions (MSELoss, CrossEntropyLoss, BCEWithLogitsLoss), and softmax.
 
 A loss compares a batch of predictions with targets: ``forward(pred, target) -> float`` and
 ``backward() -> dpred``, the gradient of that float with respect to ``pred``, which is where
@@ -7,6 +7,7 @@ backpropagation starts.
 import numpy as np
 
 from ._checks import as_float_array, to_float
+from .activations import _sigmoid
 
 REDUCTIONS = ("mean", "sum")
 
@@ -160,3 +161,45 @@ class CrossEntropyLoss(Loss):
         y = np.zeros((n, c), dtype=dtype)
         y[np.arange(n), labels] = 1.0
         return y
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed stably.
+
+    For one logit z and target y, with p = sigmoid(z)::
+
+        l(z, y) = -(y ln p + (1 - y) ln(1 - p)) = max(z, 0) - z y + ln(1 + e^-|z|)
+
+    The right-hand form never forms e^z for a large z, nor ln of an underflowed p: at
+    z = +-1e4 it is exact (the last term is ln 1 = 0), where ln(sigmoid(z)) would be ln 0.
+    The gradient takes the same simple form as softmax's: dl/dz = p - y.
+
+    Reduction as ``MSELoss``'s: the terms of one sample are *summed* over its D outputs, and
+    ``"mean"`` divides by the number of samples N (``"sum"`` does not). ``torch.nn.BCEWithLogitsLoss``
+    with ``reduction="mean"`` divides by N*D instead; for one output per sample (D = 1, the
+    usual binary classifier or a GAN's discriminator) the two agree.
+
+    pred: (N, D) logits; target: (N, D) (or (N,) when D = 1), each in [0, 1] (soft labels are
+    fine, e.g. 0.9 for "real" in a GAN). backward -> dpred: (N, D) = (sigmoid(pred) - target) / N.
+    Simplified compared with PyTorch: no ``weight`` and no ``pos_weight``.
+    """
+
+    def forward(self, pred, target):
+        logits = as_float_array(pred, "pred", ndim=2, finite=False)  # NaN logits give a NaN loss
+        y = as_float_array(target, "target", dtype=logits.dtype)
+        if y.ndim == 1 and logits.shape[1] == 1:
+            y = y[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
+        if y.shape != logits.shape:
+            raise ValueError(f"target must have pred's shape {logits.shape}, got {y.shape}")
+        if logits.shape[0] == 0:
+            raise ValueError("pred is an empty batch (N = 0)")
+        if y.size and (y.min() < 0 or y.max() > 1):
+            raise ValueError(f"target must hold probabilities in [0, 1], got values from {y.min()} to {y.max()}")
+        scale = self._scale(logits.shape[0])
+        self._cache = (logits, y.copy(), scale)  # a copy: a caller changing target must not matter
+        terms = np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))  # (N, D)
+        return float(scale * terms.sum())
+
+    def backward(self):
+        logits, y, scale = self._need_forward()
+        return scale * (_sigmoid(logits) - y)  # (N, D)

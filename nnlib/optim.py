@@ -1,20 +1,13 @@
-"""Optimisers: an ``Optimizer`` base, and SGD, theta <- theta - alpha * dloss/dtheta (momentum optional).
+"""Optimisers: an ``Optimizer`` base; SGD (momentum optional), RMSprop and Adam.
 
 An optimiser holds a list of Parameters and, per parameter, a dict of state (SGD's velocity;
 Adam's moments). ``step()`` calls ``update(p, state)`` for each parameter; a new optimiser is a
-subclass with its own ``update``. Adam, for example, would be::
+subclass with its own ``update`` (RMSprop below is one in a dozen lines).
 
-    class Adam(Optimizer):
-        def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-            super().__init__(params, lr)
-            self.beta1, self.beta2, self.eps = beta1, beta2, eps
-
-        def update(self, p, state):
-            m, v = state.setdefault("m", np.zeros_like(p.data)), state.setdefault("v", np.zeros_like(p.data))
-            t = state["t"] = state.get("t", 0) + 1
-            m += (1 - self.beta1) * (p.grad - m)
-            v += (1 - self.beta2) * (p.grad**2 - v)
-            p.data -= self.lr * (m / (1 - self.beta1**t)) / (np.sqrt(v / (1 - self.beta2**t)) + self.eps)
+``weight_decay`` (SGD, Adam) is L2 regularization folded into the gradient, as PyTorch does:
+the step uses g = grad + weight_decay * theta, the gradient of loss + (weight_decay / 2) ||theta||^2;
+``p.grad`` itself is left as backprop computed it. (In Adam this is *not* AdamW's decoupled
+decay: the decay term is divided by sqrt(v) like the rest of the gradient.)
 """
 import numpy as np
 
@@ -68,24 +61,129 @@ class SGD(Optimizer):
     """Plain SGD, as in the notes: every parameter moves against its gradient, scaled by ``lr``
     (the notes' alpha). With ``momentum`` m > 0 a velocity v <- m v - lr grad is kept per
     parameter (``state[i]["velocity"]``) and theta <- theta + v (the classic "heavy ball";
-    m = 0 is plain SGD).
+    m = 0 is plain SGD). ``weight_decay`` adds weight_decay * theta to grad (L2, see above).
     """
 
-    def __init__(self, params, lr, momentum=0.0):
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
         self.momentum = check_real(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0.0)
         if self.momentum:
             for p, state in zip(self.params, self.state):
                 state["velocity"] = np.zeros_like(p.data)
 
     def update(self, p, state):
+        g = _decayed(p, self.weight_decay)
         if not self.momentum:
-            p.data -= self.lr * p.grad
+            p.data -= self.lr * g
             return
         v = state["velocity"]
         v *= self.momentum
-        v -= self.lr * p.grad
+        v -= self.lr * g
         p.data += v
 
     def __repr__(self):
-        return f"SGD(lr={self.lr}, momentum={self.momentum}, {len(self.params)} parameters)"
+        decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return f"SGD(lr={self.lr}, momentum={self.momentum}{decay}, {len(self.params)} parameters)"
+
+
+def _decayed(p, weight_decay):
+    """The gradient the step uses: grad + weight_decay * theta (L2), p.grad itself unchanged."""
+    return p.grad + weight_decay * p.data if weight_decay else p.grad
+
+
+def _check_beta(value, name):
+    return check_real(value, name, low=0.0, high=1.0, high_open=True)
+
+
+class RMSprop(Optimizer):
+    """Divide each parameter's step by a running root-mean-square of its gradients (Hinton).
+
+    Per parameter, v <- alpha v + (1 - alpha) g^2 (``state[i]["v"]``, starting at 0), then
+    theta <- theta - lr g / (sqrt(v) + eps). A parameter whose gradients are large takes small
+    steps and one whose gradients are small takes large ones, so a long narrow valley is
+    crossed as fast as it is followed. As ``torch.optim.RMSprop`` with its defaults (no
+    momentum, not centred); its lr default is 1e-2 as torch's.
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8):
+        super().__init__(params, lr)
+        self.alpha = _check_beta(alpha, "alpha")
+        self.eps = check_real(eps, "eps", low=0.0, low_open=True)
+        for p, state in zip(self.params, self.state):
+            state["v"] = np.zeros_like(p.data)
+
+    def update(self, p, state):
+        g, v = p.grad, state["v"]
+        v *= self.alpha
+        v += (1 - self.alpha) * g * g
+        p.data -= self.lr * g / (np.sqrt(v) + self.eps)
+
+    @property
+    def v(self):
+        """[state[i]["v"] for each parameter]: the running mean squares (the arrays themselves)."""
+        return [state["v"] for state in self.state]
+
+    def __repr__(self):
+        return f"RMSprop(lr={self.lr}, alpha={self.alpha}, eps={self.eps}, {len(self.params)} parameters)"
+
+
+class Adam(Optimizer):
+    """Momentum and RMSprop together, with bias correction (Kingma and Ba, 2015, Algorithm 1).
+
+    Per parameter, with g the gradient (plus ``weight_decay`` theta) and t the number of steps
+    taken, this one included::
+
+        m <- beta1 m + (1 - beta1) g          (running mean of g: the momentum)
+        v <- beta2 v + (1 - beta2) g^2        (running mean of g^2: RMSprop's)
+        m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
+        theta <- theta - lr m_hat / (sqrt(v_hat) + eps)
+
+    m and v start at 0, so early on they are too small by the factors 1 - beta^t; dividing by
+    those factors (the bias correction) removes exactly that: the first step is lr g / (|g| +
+    eps), about lr in every coordinate. ``state[i]["m"]`` and ``state[i]["v"]`` hold the
+    moments (also listed as ``opt.m`` and ``opt.v``); ``opt.t`` counts the steps.
+    As ``torch.optim.Adam`` (without ``amsgrad``).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_check_beta(betas[0], "betas[0]"), _check_beta(betas[1], "betas[1]"))
+        self.eps = check_real(eps, "eps", low=0.0, low_open=True)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0.0)
+        self.t = 0
+        for p, state in zip(self.params, self.state):
+            state["m"] = np.zeros_like(p.data)
+            state["v"] = np.zeros_like(p.data)
+
+    def step(self):
+        self.t += 1
+        super().step()
+
+    def update(self, p, state):
+        beta1, beta2 = self.betas
+        g, m, v = _decayed(p, self.weight_decay), state["m"], state["v"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**self.t)
+        v_hat = v / (1 - beta2**self.t)
+        p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    @property
+    def m(self):
+        """[state[i]["m"] for each parameter]: the first moments (the arrays themselves)."""
+        return [state["m"] for state in self.state]
+
+    @property
+    def v(self):
+        """[state[i]["v"] for each parameter]: the second moments (the arrays themselves)."""
+        return [state["v"] for state in self.state]
+
+    def __repr__(self):
+        decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return (f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}{decay}, "
+                f"{len(self.params)} parameters)")

@@ -21,6 +21,8 @@ from .activations import ACTIVATIONS
 from .core import Layer
 from .layers import Dense
 from .network import Sequential
+from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
+from .regularization import Dropout
 
 FORMAT = "nnlib-model-1"
 MAX_BYTES = 256 * 2**20       # default limit on the arrays' total size: 32 million float64 numbers
@@ -47,7 +49,7 @@ def register_layer(cls):
     return cls
 
 
-for _cls in (Dense, Sequential, *ACTIVATIONS.values()):
+for _cls in (Dense, Sequential, *ACTIVATIONS.values(), Dropout, BatchNorm1d, BatchNorm2d, SpectralNorm):
     register_layer(_cls)
     _BUILT_IN.add(_cls.__name__)
 

@@ -25,6 +25,10 @@ SCENARIOS = {
     "04-losses-and-softmax.ipynb": [("slider", "z1", None), ("dropdown", "true class", "class 2")],
     "07-training.ipynb": [("button", "Train", "done:"), ("slider", "units", None),
                           ("button", "Train", "done:")],
+    "08-regularization-and-normalization.ipynb": [("slider", "dropout p", None),
+                                                  ("checkbox", "batch norm", None),
+                                                  ("dropdown", "when", "before training"),
+                                                  ("dropdown", "optimiser", "Adam"), ("slider", "lr", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 

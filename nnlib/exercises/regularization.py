@@ -1,0 +1,170 @@
+"""Checks for notebook 08, regularization and normalization: dropout's scale, batch norm's
+running variance, Adam's first step and the Lipschitz bound of a network.
+
+Every check answers with one sentence, never a traceback: answers are parsed by the shared
+``as_number`` / ``as_array``. The right answers are computed by nnlib itself where nnlib
+computes them (a BatchNorm1d's buffer, an Adam step), so the checks and the library agree.
+"""
+import numpy as np
+
+from ..core import Parameter
+from ..normalization import BatchNorm1d
+from .. import optim
+from . import as_array, as_number, describe, not_a_number, not_done, report
+
+
+def _close(value, expected, rtol=1e-6):
+    return bool(np.isclose(value, expected, rtol=rtol, atol=1e-12))
+
+
+def _off_by(value, expected):
+    return f"you have {value:.6g}, it is {expected:.6g} (off by {value - expected:+.3g})"
+
+
+# -- exercise 1: dropout's scale ------------------------------------------------------------
+def check_dropout_scale(p, answer):
+    """The factor inverted dropout multiplies a KEPT unit by in training, for drop probability p."""
+    p_value = as_number(p)
+    if p_value is None or not 0.0 <= p_value < 1.0:
+        return report(False, f"p should be a drop probability in [0, 1), got {describe(p)}")
+    if answer is None:
+        return not_done(f"replace None with the factor a kept unit is multiplied by (p = {p_value:g})")
+    value = as_number(answer)
+    if value is None:
+        return not_a_number(answer, "the scale of a kept unit")
+    expected = 1.0 / (1.0 - p_value)
+    if _close(value, expected):
+        return report(True, f"a kept unit is multiplied by 1/(1 - p) = {expected:.6g}, so E[out] = "
+                            f"(1 - p) * x / (1 - p) = x")
+    hints = [(1.0 - p_value, "that is the probability of KEEPING a unit; the kept ones are divided by it"),
+             (p_value, "p is the probability of dropping; the kept units are scaled by 1/(1 - p)")]
+    if p_value > 0:
+        hints.append((1.0 / p_value, "that is 1/p; p is the probability of DROPPING, so divide by the "
+                                     "probability of keeping, 1 - p"))
+    for wrong, hint in hints:
+        if _close(value, wrong) and not _close(wrong, expected):
+            return report(False, f"{_off_by(value, expected)}: {hint}")
+    return report(False, f"{_off_by(value, expected)}: E[mask * x] must equal x when the mask is "
+                         f"kept with probability 1 - p")
+
+
+# -- exercise 2: batch norm's running variance ----------------------------------------------
+def running_var_after_one_batch(x, momentum):
+    """What nnlib's BatchNorm1d(1, momentum=momentum) holds in ``running_var`` after one
+    training forward on the batch x: (N,) values of one feature."""
+    bn = BatchNorm1d(1, momentum=momentum)
+    bn.train()
+    bn.forward(np.asarray(x, dtype=float).reshape(-1, 1))
+    return float(bn._buffers["running_var"][0])
+
+
+def check_running_var(x, momentum, answer):
+    """running_var after one training batch x (one feature), starting from 1, with ``momentum``."""
+    values = as_array(x)
+    m = as_number(momentum)
+    if values is None or values.ndim != 1 or values.size < 2:
+        return report(False, f"x should be a 1-D batch of at least 2 numbers, got {describe(x)}")
+    if m is None or not 0.0 <= m <= 1.0:
+        return report(False, f"momentum should be a number in [0, 1], got {describe(momentum)}")
+    if answer is None:
+        return not_done("replace None with running_var after the batch")
+    value = as_number(answer)
+    if value is None:
+        return not_a_number(answer, "running_var")
+    expected = running_var_after_one_batch(values, m)
+    if _close(value, expected):
+        return report(True, f"running_var = (1 - {m:g}) * 1 + {m:g} * {values.var(ddof=1):.6g} = {expected:.6g}")
+    n = values.size
+    biased, unbiased = values.var(), values.var(ddof=1)
+    hints = [((1 - m) + m * biased, f"you used the biased variance (divided by N = {n}); the running "
+                                    f"variance is updated with the unbiased one (divided by N - 1 = {n - 1})"),
+             (m + (1 - m) * unbiased, "momentum is the weight of the NEW batch: running = (1 - momentum) "
+                                      "* running + momentum * batch value"),
+             (unbiased, "that is the batch's variance itself; the buffer only moves part of the way "
+                        "from its start, 1, towards it"),
+             (biased, "that is the batch's biased variance itself; the buffer starts at 1 and moves "
+                      "by momentum towards the UNBIASED variance"),
+             ((1 - m) * 0 + m * unbiased, "the running variance starts at 1, not 0")]
+    for wrong, hint in hints:
+        if _close(value, wrong) and not _close(wrong, expected):
+            return report(False, f"{_off_by(value, expected)}: {hint}")
+    return report(False, f"{_off_by(value, expected)}: running_var = (1 - momentum) * 1 + momentum "
+                         f"* (unbiased variance of x)")
+
+
+# -- exercise 3: Adam's first step ----------------------------------------------------------
+def adam_first_step(theta, grad, lr):
+    """One step of nnlib's Adam (default betas and eps) on one number from ``theta`` with
+    gradient ``grad``; returns the new theta."""
+    p = Parameter(np.array([theta], dtype=float))
+    opt = optim.Adam([p], lr=lr)
+    p.grad[:] = grad
+    opt.step()
+    return float(p.data[0])
+
+
+def check_adam_first_step(theta, grad, lr, answer):
+    """theta after Adam's first step (betas 0.9, 0.999, eps 1e-8, bias correction as in the paper)."""
+    numbers = [as_number(v) for v in (theta, grad, lr)]
+    if any(v is None for v in numbers) or numbers[2] <= 0:
+        return report(False, f"theta, grad and lr should be numbers, lr > 0; got "
+                             f"{describe(theta)}, {describe(grad)}, {describe(lr)}")
+    t0, g, a = numbers
+    if answer is None:
+        return not_done("replace None with theta after one Adam step")
+    value = as_number(answer)
+    if value is None:
+        return not_a_number(answer, "theta after one Adam step")
+    expected = adam_first_step(t0, g, a)
+    if _close(value, expected, rtol=1e-9):
+        return report(True, f"theta = {expected:.10g}: the bias-corrected m_hat = g and v_hat = g^2, "
+                            f"so the first step is lr * g / (|g| + eps), about lr in size")
+    m, v = 0.1 * g, 0.001 * g * g
+    hints = [(t0 - a * m / (np.sqrt(v) + 1e-8), "without the bias correction: m and v start at 0, so "
+                                                "divide m by 1 - beta1^t and v by 1 - beta2^t (t = 1)"),
+             (t0 - a * g, "that is an SGD step, theta - lr * g; Adam divides by sqrt(v_hat) + eps"),
+             (t0 + a * g / (abs(g) + 1e-8), "the sign: Adam steps AGAINST the gradient"),
+             (t0 + a * m / (np.sqrt(v) + 1e-8), "the sign is flipped and the bias correction is missing")]
+    for wrong, hint in hints:
+        if _close(value, wrong, rtol=1e-9) and not _close(wrong, expected, rtol=1e-9):
+            return report(False, f"{_off_by(value, expected)}: {hint}")
+    return report(False, f"{_off_by(value, expected)}: m_hat = m / (1 - 0.9), v_hat = v / (1 - 0.999), "
+                         f"theta - lr * m_hat / (sqrt(v_hat) + eps)")
+
+
+# -- exercise 4: the Lipschitz bound of a network -------------------------------------------
+def check_lipschitz_bound(weights, answer):
+    """The bound on ||f(x) - f(x')|| / ||x - x'|| of a network of Dense layers (weights: the
+    (out, in) matrices, first layer first) with 1-Lipschitz activations (tanh, ReLU) between
+    them: the product of the weights' largest singular values."""
+    try:
+        mats = [as_array(w) for w in weights]
+    except TypeError:
+        mats = [None]
+    if not mats or any(w is None or w.ndim != 2 for w in mats):
+        return report(False, f"weights should be a list of 2-D weight matrices, got {describe(weights)}")
+    if answer is None:
+        return not_done("replace None with the product of the layers' largest singular values")
+    value = as_number(answer)
+    if value is None:
+        return not_a_number(answer, "the Lipschitz bound")
+    sigmas = [float(np.linalg.svd(w, compute_uv=False)[0]) for w in mats]
+    expected = float(np.prod(sigmas))
+    if _close(value, expected):
+        return report(True, f"the bound is {' x '.join(f'{s:.4f}' for s in sigmas)} = {expected:.6g}")
+    frob = float(np.prod([np.linalg.norm(w) for w in mats]))
+    eig = [np.abs(np.linalg.eigvals(w)).max() for w in mats if w.shape[0] == w.shape[1]]
+    hints = [(sum(sigmas), "you added the sigmas; the layers are applied one after the other, so "
+                           "their stretch factors multiply"),
+             (frob, "that is the product of the Frobenius norms (sqrt of the sum of squares), a larger, "
+                    "looser bound; sigma is the largest SINGULAR value (np.linalg.svd or power iteration)"),
+             (float(np.prod([np.abs(w).max() for w in mats])), "the largest entry is not how much a matrix "
+                                                               "stretches a vector: take the largest singular value")]
+    if len(eig) == len(mats):
+        hints.append((float(np.prod(eig)), "those are the largest |eigenvalues|; a matrix can stretch a "
+                                           "vector by more: take the largest SINGULAR value"))
+    for wrong, hint in hints:
+        if _close(value, wrong) and not _close(wrong, expected):
+            return report(False, f"{_off_by(value, expected)}: {hint}")
+    return report(False, f"{_off_by(value, expected)}: multiply the largest singular value of each "
+                         f"weight matrix")
