@@ -28,7 +28,8 @@ def plot_valley(ax, valley, xlim=(-5.0, 5.0), ylim=(-2.0, 2.0), levels=12, n=200
 def plot_paths(ax, valley, paths, xlim=(-5.0, 5.0), ylim=(-2.0, 2.0), markevery=5):
     """Optimiser paths over the valley's contours. ``paths``: dict label -> (steps + 1, 2) array
     of points (``NarrowValley.path``); the label's first word picks the colour when it names an
-    optimiser. A path that leaves the view is clipped by the axes (its loss is in the legend)."""
+    optimiser. A path that leaves the view is clipped by the axes (its loss is in the legend); the
+    last point before it first leaves is marked with an x and the step it leaves at."""
     plot_valley(ax, valley, xlim, ylim)
     for k, (label, points) in enumerate(paths.items()):
         color = OPTIMIZER_COLORS.get(label.split()[0], CLASS_COLORS[k % len(CLASS_COLORS)])
@@ -36,6 +37,13 @@ def plot_paths(ax, valley, paths, xlim=(-5.0, 5.0), ylim=(-2.0, 2.0), markevery=
         ax.plot(points[:, 0], points[:, 1], "-", color=color, lw=1.6, marker="o", ms=3,
                 markevery=markevery, label=f"{label}: loss {loss:.2g} after {len(points) - 1} steps")
         ax.plot(points[:1, 0], points[:1, 1], "s", color="k", ms=6, zorder=5)
+        outside = np.flatnonzero((points[:, 0] < xlim[0]) | (points[:, 0] > xlim[1])
+                                 | (points[:, 1] < ylim[0]) | (points[:, 1] > ylim[1]))
+        if outside.size:
+            last_in = points[max(outside[0] - 1, 0)]
+            ax.plot([last_in[0]], [last_in[1]], "x", color=color, ms=10, mew=2.5, zorder=6)
+            ax.annotate(f"leaves the view at step {outside[0]}", tuple(last_in), xytext=(6, -12),
+                        textcoords="offset points", color=color, fontsize=8, zorder=6)
     if paths:
         ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     return ax

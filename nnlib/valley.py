@@ -20,6 +20,8 @@ from .optim import SGD, Optimizer
 # The optimisers notebook 08 compares, by name: each makes an nnlib Optimizer from a list of
 # Parameters and a learning rate (the other settings are the usual defaults).
 OPTIMIZERS = ("SGD", "momentum", "RMSprop", "Adam")
+MOMENTUM = 0.9        # the "momentum" optimiser's mu
+RMSPROP_ALPHA = 0.99  # RMSprop's decay (nnlib's alpha, the rho of notebook 08's formula)
 
 
 def make_optimizer(name, params, lr):
@@ -30,9 +32,9 @@ def make_optimizer(name, params, lr):
     if name == "SGD":
         return SGD(params, lr=lr)
     if name == "momentum":
-        return SGD(params, lr=lr, momentum=0.9)
+        return SGD(params, lr=lr, momentum=MOMENTUM)
     if name == "RMSprop":
-        return optim.RMSprop(params, lr=lr)
+        return optim.RMSprop(params, lr=lr, alpha=RMSPROP_ALPHA)
     if name == "Adam":
         return optim.Adam(params, lr=lr)
     raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
@@ -75,6 +77,22 @@ class NarrowValley:
         """The loss on an n x n grid, for a contour plot: (T1, T2, F), each (n, n)."""
         t1, t2 = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
         return t1, t2, self(np.stack([t1, t2], axis=-1))
+
+    def lr_limit(self, name):
+        """The largest stable learning rate of an ``OPTIMIZERS`` name on this valley, or None
+        when it has none (RMSprop, Adam: their step is divided by the gradient's size).
+
+        Along an eigenvector of curvature c, SGD multiplies theta by 1 - lr c: stable for
+        |1 - lr c| < 1, lr < 2 / c. Heavy-ball momentum (v <- mu v - lr g, theta <- theta + v) has
+        the characteristic polynomial z^2 - (1 + mu - lr c) z + mu, whose roots stay inside the unit
+        circle for lr c < 2 (1 + mu). The steepest direction, c = b, sets the limit."""
+        if name == "SGD":
+            return 2.0 / self.b
+        if name == "momentum":
+            return 2.0 * (1.0 + MOMENTUM) / self.b
+        if name in OPTIMIZERS:
+            return None
+        raise ValueError(f"name must be one of {OPTIMIZERS}, got {name!r}")
 
     def path(self, optimizer, start=(-4.0, 1.0), steps=100):
         """The points an optimiser visits from ``start``: (steps + 1, 2), start first.

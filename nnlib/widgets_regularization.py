@@ -15,7 +15,8 @@ from .network import Sequential
 from .optim import SGD
 from .regularization import Dropout
 from .train import fit
-from .valley import OPTIMIZERS, NarrowValley
+from .valley import MOMENTUM, OPTIMIZERS, RMSPROP_ALPHA, NarrowValley
+from .plotting import CLASS_COLORS
 from .widgets import Explorer, _slider
 
 VALLEY = NarrowValley(a=1.0, b=50.0)  # the valley of notebook 08
@@ -23,19 +24,42 @@ START = (-4.0, 1.0)
 
 
 # -- optimisers on the narrow valley -------------------------------------------------------
+def stability_note(optimizer, valley=VALLEY):
+    """One sentence on what limits ``optimizer``'s learning rate on ``valley``: the computed
+    limit for SGD and momentum (``NarrowValley.lr_limit``), how the adaptive ones misbehave."""
+    limit = valley.lr_limit(optimizer)
+    if optimizer == "SGD":
+        return f"(plain SGD is stable here only for lr < 2/b = {limit:.3f})"
+    if optimizer == "momentum":
+        return f"(SGD with momentum {MOMENTUM:g} is stable here only for lr < 2(1 + mu)/b = {limit:.3f})"
+    if optimizer == "RMSprop":
+        return (f"(RMSprop has no such limit: each step is about lr long whatever the curvature, the first "
+                f"one lr/sqrt(1 - rho) = {1 / np.sqrt(1 - RMSPROP_ALPHA):.0f} lr since s starts at 0; a large "
+                f"lr overshoots the minimum by about lr)")
+    return "(Adam has no such limit: each step is about lr long whatever the curvature, so a large lr " \
+           "overshoots the minimum by about lr)"
+
+
 def draw_optimizer_path(fig, optimizer, lr, steps, valley=VALLEY, start=START):
     """The path of ``optimizer`` (an ``OPTIMIZERS`` name) with learning rate ``lr`` for ``steps``
-    steps from ``start``, over the valley's contours. Returns the caption: where it ended."""
+    steps from ``start``, over the valley's contours. Returns the caption: where it ended, and a
+    flag with ``stability_note`` when the run overflowed, ended above its start, or ended far
+    above its lowest loss (more than 1000 times, and above 0.1 % of the start)."""
     points = valley.path((optimizer, lr), start=start, steps=steps)
     ax = fig.add_subplot()
     P.plot_paths(ax, valley, {f"{optimizer} lr {lr:.3g}": points}, markevery=max(steps // 20, 1))
-    loss = float(valley(points[-1]))
+    losses = valley(points)
+    loss = float(losses[-1])
     ax.set_title(f"{optimizer}, lr = {lr:.3g}, {steps} steps")
-    limit = f"(plain SGD is stable here only for lr < 2/b = {2 / valley.b:.3f})"
+    note = stability_note(optimizer, valley)
     if len(points) < steps + 1:
-        return f"diverged: the parameters overflowed after {len(points) - 1} steps {limit}"
-    if loss > valley(points[0]):
-        return f"diverging: the loss grew from {float(valley(points[0])):.3g} to {loss:.3g} {limit}"
+        return f"diverged: the parameters overflowed after {len(points) - 1} steps {note}"
+    if loss > losses[0]:
+        return f"diverging: the loss grew from {float(losses[0]):.3g} to {loss:.3g} {note}"
+    lowest = int(np.argmin(losses))
+    if loss > max(1e3 * float(losses[lowest]), 1e-3 * float(losses[0])):
+        return (f"unstable: the loss fell to {float(losses[lowest]):.3g} (step {lowest}), then climbed back "
+                f"to {loss:.3g} {note}")
     return f"after {steps} steps: theta = ({points[-1, 0]:+.4f}, {points[-1, 1]:+.4f}), loss {loss:.3e}"
 
 
@@ -66,8 +90,8 @@ def draw_layer_histograms(fig, batch_norm, when, outputs, value_range=(0.0, 1.0)
     layer, as ``plotting_regularization.layer_outputs`` returns)."""
     ax = fig.add_subplot()
     layers = outputs[(batch_norm, when)]
-    P.plot_layer_histograms(ax, layers, value_range=value_range, color=P.OPTIMIZER_COLORS["RMSprop"]
-                            if batch_norm else P.OPTIMIZER_COLORS["SGD"])
+    P.plot_layer_histograms(ax, layers, value_range=value_range,
+                            color=CLASS_COLORS[int(batch_norm)])  # notebook 08's loss panel's colours
     ax.set_title(f"{'with' if batch_norm else 'without'} batch norm, {when}: each layer's outputs")
     spread = [unit_spread(h) for h in layers]
     return ("how much a unit's output varies from sample to sample (std, mean over the units), "
@@ -106,7 +130,9 @@ def dropout_regressor(X, y, p=0.2, width=64, epochs=300, lr=0.01, rng=0):
 
 def dropout_passes(model, X, p, passes=30, rng=0):
     """The outputs of ``passes`` forward passes in TRAINING mode with every Dropout layer's rate
-    set to ``p`` and its masks drawn from ``rng``: (passes, N, out). The model's rates, random
+    set to ``p`` and its masks drawn from ``rng``: (passes, N, out). Each pass draws ONE mask per
+    Dropout layer and shares it across the N rows of X, so a pass is one sub-network evaluated
+    at every x (a smooth curve over a grid), not N different ones. The model's rates, random
     generators and mode are put back afterwards (nothing is learned)."""
     drops = [layer for _, layer in model.named_layers() if isinstance(layer, Dropout)]
     if not drops:
@@ -116,20 +142,27 @@ def dropout_passes(model, X, p, passes=30, rng=0):
     saved = [(d.p, d.rng) for d in drops]
     was_training = model.training
     rng = np.random.default_rng(rng)
+
+    def shared_mask(layer):
+        # the layer's own draw, for one row, broadcast over the batch
+        return lambda shape, dtype: np.broadcast_to(Dropout.draw_mask(layer, (1,) + tuple(shape[1:]), dtype), shape)
+
     try:
         for d in drops:
             d.p, d.rng = float(p), rng
+            d.draw_mask = shared_mask(d)
         model.train()
         return np.stack([model.forward(X) for _ in range(passes)])
     finally:
         for d, (p0, rng0) in zip(drops, saved):
             d.p, d.rng = p0, rng0
+            del d.draw_mask          # the class's draw_mask again
         model.train(was_training)
 
 
 def draw_dropout_spread(fig, p, model, X, y, passes=30, n=200):
     """The trained ``model``'s curve in eval mode (black), ``passes`` training-mode passes with
-    dropout rate p (thin lines) and the band of their 10th to 90th percentiles, over the data.
+    dropout rate p (thin lines: five of them, each one sub-network over the whole grid) and the band of their 10th to 90th percentiles, over the data.
     X: (N, 1), y: (N, 1). Returns the caption: the mean width of the band."""
     lo, hi = float(X.min()), float(X.max())
     pad = 0.25 * (hi - lo)
@@ -142,11 +175,14 @@ def draw_dropout_spread(fig, p, model, X, y, passes=30, n=200):
     band = np.percentile(outs, [10, 90], axis=0)
     color = P.OPTIMIZER_COLORS["Adam"]
     ax.fill_between(grid[:, 0], band[0], band[1], color=color, alpha=0.25, lw=0, label="10-90 % of the passes")
-    ax.plot(grid[:, 0], outs[:5].T, color=color, lw=0.7, alpha=0.7)
+    ax.plot(grid[:, 0], outs[:5].T, color=color, lw=0.8, alpha=0.8)
+    ax.plot([], [], color=color, lw=0.8, label="5 of the passes")
     ax.plot(grid[:, 0], eval_curve, color="k", lw=2, label="evaluation mode")
     ax.scatter(X[:, 0], np.ravel(y), s=14, color="0.35", zorder=3, label="training data")
     ax.axvspan(lo - pad, lo, color="0.92", zorder=0)
     ax.axvspan(hi, hi + pad, color="0.92", zorder=0)
+    for x_text in (lo - pad / 2, hi + pad / 2):
+        ax.text(x_text, 2.35, "beyond\nthe data", ha="center", va="top", fontsize=8, color="0.4")
     ax.set(xlim=(lo - pad, hi + pad), ylim=(-2.5, 2.5), xlabel="$x$", ylabel="output",
            title=f"{passes} passes in training mode, dropout p = {p:.2f}")
     ax.legend(loc="lower left", fontsize=8)

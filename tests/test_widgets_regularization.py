@@ -144,3 +144,64 @@ def test_dropout_explorer_spread_grows_with_p():
     grid = eval_line.get_xdata()[:, None]
     model.eval()
     np.testing.assert_allclose(eval_line.get_ydata(), model.forward(grid)[:, 0], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["SGD", "momentum"])
+def test_lr_limit_is_where_the_optimiser_starts_to_diverge(name):
+    valley = NarrowValley(1.0, 50.0)
+    limit = valley.lr_limit(name)
+    below = valley(valley.path((name, 0.98 * limit), steps=400))
+    above = valley(valley.path((name, 1.02 * limit), steps=400))
+    assert below[-1] < below[0] and above[-1] > above[0]
+
+
+def test_each_optimiser_gets_its_own_stability_hint():
+    e = WR.optimizer_explorer(optimizer="momentum", lr=0.08)
+    limit = 2 * (1 + 0.9) / 50
+    assert f"{limit:.3f}" in e.caption.value and "momentum 0.9" in e.caption.value
+    assert "2/b = 0.040" not in e.caption.value
+    e.controls["lr"].value = 0.07  # above plain SGD's limit, below momentum's: it converges
+    assert "<pre>after 100 steps" in e.caption.value
+    assert NarrowValley(1.0, 50.0).lr_limit("Adam") is None
+    for name in ("RMSprop", "Adam"):
+        assert "no such limit" in WR.stability_note(name)
+    with pytest.raises(ValueError, match="name must be one of"):
+        WR.VALLEY.lr_limit("Nesterov")
+
+
+def test_rmsprop_that_climbs_back_up_is_flagged():
+    e = WR.optimizer_explorer(optimizer="RMSprop", lr=1.0, steps=300)
+    losses = WR.VALLEY(WR.VALLEY.path(("RMSprop", 1.0), steps=300))
+    assert "<pre>unstable" in e.caption.value and "RMSprop has no such limit" in e.caption.value
+    assert f"{losses.min():.3g}" in e.caption.value and f"climbed back to {losses[-1]:.3g}" in e.caption.value
+
+
+def test_a_path_that_leaves_the_view_is_marked_where_it_leaves():
+    valley = NarrowValley(1.0, 50.0)
+    points = valley.path(("RMSprop", 1.0), steps=5)  # the first step is 10 lr long: out of view
+    ax = PR.plot_paths(Figure().add_subplot(), valley, {"RMSprop": points})
+    (text,) = [t.get_text() for t in ax.texts]
+    assert text == "leaves the view at step 1"
+    marker = [line for line in ax.lines if line.get_marker() == "x"][0]
+    np.testing.assert_allclose(np.c_[marker.get_xdata(), marker.get_ydata()], points[:1])
+    inside = PR.plot_paths(Figure().add_subplot(), valley, {"Adam": valley.path(("Adam", 0.1), steps=20)})
+    assert not inside.texts
+
+
+def test_each_dropout_pass_is_one_sub_network_over_the_whole_batch():
+    X, y = nnlib.sine(20, noise=0.1, rng=0)
+    model = WR.dropout_regressor(X, y, p=0.2, width=8, epochs=5, rng=0)
+    grid = np.linspace(-4, 4, 50)[:, None]
+    outs = WR.dropout_passes(model, grid, 0.5, passes=3, rng=5)
+    # the same pass, recomputed row by row with the masks it used: one mask for all rows
+    rng = np.random.default_rng(5)
+    drops = [layer for layer in model if isinstance(layer, nnlib.Dropout)]
+    masks = [np.broadcast_to(rng.random((1, 8)) >= 0.5, (50, 8)) / 0.5 for _ in drops]
+    for d, m in zip(drops, masks):
+        d.draw_mask = lambda shape, dtype, m=m: m
+    model.train()
+    np.testing.assert_allclose(outs[0], model.forward(grid), atol=1e-12)
+    for d in drops:
+        del d.draw_mask
+    assert all("draw_mask" not in vars(d) for d in drops)
+    assert not np.allclose(outs[0], outs[1])
