@@ -31,7 +31,7 @@ def stability_note(optimizer, valley=VALLEY):
     if optimizer == "SGD":
         return f"(plain SGD is stable here only for lr < 2/b = {limit:.3f})"
     if optimizer == "momentum":
-        return f"(SGD with momentum {MOMENTUM:g} is stable here only for lr < 2(1 + mu)/b = {limit:.3f})"
+        return f"(SGD with momentum {MOMENTUM:g} is stable here only for lr < 2(1 + m)/b = {limit:.3f})"
     if optimizer == "RMSprop":
         return (f"(RMSprop has no such limit: each step is about lr long whatever the curvature, the first "
                 f"one lr/sqrt(1 - rho) = {1 / np.sqrt(1 - RMSPROP_ALPHA):.0f} lr since s starts at 0; a large "

@@ -139,3 +139,11 @@ def test_lipschitz_tight_value_is_not_called_the_real_stretch_when_it_is_not():
 def test_lipschitz_mismatched_shapes_are_named():
     result, printed = assert_never_lies(check_lipschitz_bound, [W1, np.ones((1, 3))], 15.0)
     assert result is False and "shapes" in printed
+
+
+def test_an_off_answer_is_shown_with_the_digits_the_exercise_asks_for(capsys):
+    """Exercise 3 asks for at least 9 digits: a near miss is printed with 10, not rounded to 6
+    (0.9000001 used to show as "you have 0.9")."""
+    assert check_adam_first_step(*ADAM, ADAM_THETA + 1e-7) is False
+    out = capsys.readouterr().out
+    assert f"{ADAM_THETA + 1e-7:.10g}" in out and f"{ADAM_THETA:.10g}" in out

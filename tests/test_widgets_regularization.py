@@ -159,6 +159,7 @@ def test_each_optimiser_gets_its_own_stability_hint():
     e = WR.optimizer_explorer(optimizer="momentum", lr=0.08)
     limit = 2 * (1 + 0.9) / 50
     assert f"{limit:.3f}" in e.caption.value and "momentum 0.9" in e.caption.value
+    assert "2(1 + m)/b" in e.caption.value  # the notebook's symbol m, as in 07, not mu
     assert "2/b = 0.040" not in e.caption.value
     e.controls["lr"].value = 0.07  # above plain SGD's limit, below momentum's: it converges
     assert "<pre>after 100 steps" in e.caption.value

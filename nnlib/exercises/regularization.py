@@ -18,7 +18,7 @@ def _close(value, expected, rtol=1e-6):
 
 
 def _off_by(value, expected):
-    return f"you have {value:.6g}, it is {expected:.6g} (off by {value - expected:+.3g})"
+    return f"you have {value:.10g}, it is {expected:.10g} (off by {value - expected:+.3g})"
 
 
 # -- exercise 1: dropout's scale ------------------------------------------------------------
