@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nnlib
+from notebook06 import big_setup
 from nnlib.exercises import backprop, general, losses, structure
 from tests.bad_answers import assert_never_lies, bad_answers, run_check
 
@@ -44,17 +45,7 @@ def delta05():
     return -2 * (Y05 - f) * f * (1 - f)
 
 
-def big06():
-    big = nnlib.mlp([10, 32, 32, 5], "tanh", rng=7)
-    rng = np.random.default_rng(8)
-    for layer in big[0], big[2], big[4]:
-        layer.b.data[:] = rng.normal(0.0, 0.5, size=layer.b.data.shape)
-    X = rng.normal(size=(20, 10))
-    y = rng.integers(0, 5, size=20)
-    return big, X, y, nnlib.CrossEntropyLoss()
-
-
-BIG = big06()
+BIG = big_setup()
 DELTA2 = general.deltas_of(*BIG)[0][1]
 
 

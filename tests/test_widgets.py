@@ -1,6 +1,5 @@
 """Widgets: set a control as a user would; the figure changes, and what it shows is nnlib's own
 computation (read back from the matplotlib artists, not from the widget's bookkeeping)."""
-import base64
 import io
 
 import numpy as np
@@ -9,20 +8,7 @@ from PIL import Image
 
 import nnlib
 from nnlib import widgets as W
-
-
-def shown_png(explorer):
-    """The PNG that the Output widget holds, i.e. what the student's browser displays."""
-    (out,) = explorer.output.outputs
-    return base64.b64decode(out["data"]["image/png"])
-
-
-def assert_redraws(explorer, name, value):
-    before = shown_png(explorer)
-    explorer.controls[name].value = value
-    after = shown_png(explorer)
-    assert after != before and after == explorer.png
-    assert after.startswith(b"\x89PNG")
+from widget_helpers import assert_redraws, shown_png
 
 
 def test_neuron_explorer_shows_the_dense_layers_output():

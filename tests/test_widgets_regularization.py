@@ -1,6 +1,5 @@
 """Notebook 08's figures and widgets: each control changes the picture, and what is drawn is
 nnlib's own computation (read back from the matplotlib artists)."""
-import base64
 
 import matplotlib
 
@@ -14,18 +13,7 @@ import nnlib  # noqa: E402
 from nnlib import plotting_regularization as PR  # noqa: E402
 from nnlib import widgets_regularization as WR  # noqa: E402
 from nnlib.valley import NarrowValley  # noqa: E402
-
-
-def shown_png(explorer):
-    (out,) = explorer.output.outputs
-    return base64.b64decode(out["data"]["image/png"])
-
-
-def assert_redraws(explorer, name, value):
-    before = shown_png(explorer)
-    explorer.controls[name].value = value
-    after = shown_png(explorer)
-    assert after != before and after == explorer.png and after.startswith(b"\x89PNG")
+from widget_helpers import assert_redraws, shown_png  # noqa: E402
 
 
 @pytest.mark.parametrize("name, lr", [("SGD", 0.03), ("momentum", 0.02), ("RMSprop", 0.1), ("Adam", 0.1)])
