@@ -33,6 +33,21 @@ def _check_reduction(reduction):
     return reduction
 
 
+def _pred_and_target(pred, target):
+    """pred: (N, D) and a target of the same shape ((N,) is taken as (N, 1) when D = 1), as float
+    arrays of pred's dtype. pred is not checked for NaN: a diverged network's NaN shows in the
+    loss (fit stops on it)."""
+    pred = as_float_array(pred, "pred", ndim=2, finite=False)
+    target = as_float_array(target, "target", dtype=pred.dtype)  # float32 pred: float32 work
+    if target.ndim == 1 and pred.shape[1] == 1:
+        target = target[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
+    if target.shape != pred.shape:
+        raise ValueError(f"target must have pred's shape {pred.shape}, got {target.shape}")
+    if pred.shape[0] == 0:
+        raise ValueError("pred is an empty batch (N = 0)")
+    return pred, target
+
+
 class Loss:
     """Base class: subclasses implement ``forward`` and ``backward``; ``loss(pred, target)``
     is ``loss.forward(pred, target)``."""
@@ -76,15 +91,7 @@ class MSELoss(Loss):
     """
 
     def forward(self, pred, target):
-        # pred is not checked for NaN: a diverged network's NaN shows in the loss (fit stops on it)
-        pred = as_float_array(pred, "pred", ndim=2, finite=False)
-        target = as_float_array(target, "target", dtype=pred.dtype)  # float32 pred: float32 work
-        if target.ndim == 1 and pred.shape[1] == 1:
-            target = target[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
-        if target.shape != pred.shape:
-            raise ValueError(f"target must have pred's shape {pred.shape}, got {target.shape}")
-        if pred.shape[0] == 0:
-            raise ValueError("pred is an empty batch (N = 0)")
+        pred, target = _pred_and_target(pred, target)
         e = target - pred  # (N, D)
         scale = self._scale(pred.shape[0])
         self._cache = (e, scale)
@@ -185,14 +192,7 @@ class BCEWithLogitsLoss(Loss):
     """
 
     def forward(self, pred, target):
-        logits = as_float_array(pred, "pred", ndim=2, finite=False)  # NaN logits give a NaN loss
-        y = as_float_array(target, "target", dtype=logits.dtype)
-        if y.ndim == 1 and logits.shape[1] == 1:
-            y = y[:, None]  # (N,) -> (N, 1); never let (N, 1) - (N,) broadcast to (N, N)
-        if y.shape != logits.shape:
-            raise ValueError(f"target must have pred's shape {logits.shape}, got {y.shape}")
-        if logits.shape[0] == 0:
-            raise ValueError("pred is an empty batch (N = 0)")
+        logits, y = _pred_and_target(pred, target)  # NaN logits give a NaN loss
         if y.size and (y.min() < 0 or y.max() > 1):
             raise ValueError(f"target must hold probabilities in [0, 1], got values from {y.min()} to {y.max()}")
         scale = self._scale(logits.shape[0])
