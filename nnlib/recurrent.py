@@ -246,8 +246,8 @@ class RNN(_Recurrent):
 
     def config(self):
         cfg = super().config()
-        cfg["nonlinearity"] = self.nonlinearity
-        return cfg
+        return {"input_size": cfg.pop("input_size"), "hidden_size": cfg.pop("hidden_size"),
+                "nonlinearity": self.nonlinearity, **cfg}  # the constructor's order
 
 
 class LSTM(_Recurrent):
