@@ -2,7 +2,8 @@
 
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
 network (Sequential), optim (Optimizer, SGD, RMSprop, Adam), train (fit), gradcheck, serialize (save, load);
-then regularization (Dropout) and normalization (BatchNorm1d, BatchNorm2d, SpectralNorm).
+then regularization (Dropout), normalization (BatchNorm1d, BatchNorm2d, SpectralNorm) and conv
+(Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape; im2col, col2im).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -11,6 +12,8 @@ import importlib
 from .activations import (ACTIVATIONS, Activation, Heaviside, LinearActivation, ReLU, Sigmoid, Tanh,
                           get_activation, heaviside, heaviside_prime, linear, linear_prime,
                           relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
+from .conv import (AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d, Reshape, col2im,
+                   conv_output_size, im2col)
 from .core import Layer, Parameter
 from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
 from .gradcheck import check_gradients, numerical_gradient, rel_error
@@ -38,6 +41,7 @@ def __getattr__(name):
 __all__ = [
     "Parameter", "Layer", "Dense", "Sequential", "mlp", "count_parameters",
     "Dropout", "BatchNorm1d", "BatchNorm2d", "SpectralNorm",
+    "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Flatten", "Reshape", "im2col", "col2im", "conv_output_size",
     "Activation", "LinearActivation", "Sigmoid", "Tanh", "Heaviside", "ReLU", "ACTIVATIONS", "get_activation",
     "linear", "linear_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
     "heaviside", "heaviside_prime", "relu", "relu_prime",

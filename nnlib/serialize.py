@@ -18,6 +18,7 @@ import zipfile
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .conv import AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d, Reshape
 from .core import Layer
 from .layers import Dense
 from .network import Sequential
@@ -49,7 +50,8 @@ def register_layer(cls):
     return cls
 
 
-for _cls in (Dense, Sequential, *ACTIVATIONS.values(), Dropout, BatchNorm1d, BatchNorm2d, SpectralNorm):
+for _cls in (Dense, Sequential, *ACTIVATIONS.values(), Dropout, BatchNorm1d, BatchNorm2d, SpectralNorm,
+             Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape):
     register_layer(_cls)
     _BUILT_IN.add(_cls.__name__)
 
