@@ -1,9 +1,10 @@
 """A convolution as a matrix: the small, single-channel versions notebook 09 builds on.
 
-Everything here is what ``nnlib.Conv2d`` computes, taken apart: the output-size formula, a 1-D
-and a 2-D cross-correlation of one signal with one kernel, the matrix that does the same
-(each row is the kernel, shifted: a Toeplitz matrix in 1-D), and im2col, which turns a whole
-batch of multi-channel images into one matrix so that the layer is one matrix product.
+Everything here is what ``nnlib.Conv2d`` computes, taken apart: the output-size formulas (with
+their arguments checked), a 1-D and a 2-D cross-correlation of one signal with one kernel, and
+the matrix that does the same (each row is the kernel, shifted: a Toeplitz matrix in 1-D; its
+transpose is the transposed convolution). For a whole batch of multi-channel images, the same
+idea is ``nnlib.im2col`` in ``nnlib.conv``.
 
 A word on the name. Deep learning's "convolution" (here, in nnlib, in PyTorch) is a
 **cross-correlation**: out[i] = sum_k w[k] x[i + k], the kernel slides over the input unflipped.
@@ -19,6 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_float_array
+from .conv import conv_output_size
 
 
 def _int(value, name, minimum):
@@ -38,7 +40,7 @@ def output_size(n, kernel_size, stride=1, padding=0):
     s, p = _int(stride, "stride", 1), _int(padding, "padding", 0)
     if k > n + 2 * p:
         raise ValueError(f"kernel_size {k} is larger than the padded input, n + 2 padding = {n + 2 * p}")
-    return (n + 2 * p - k) // s + 1
+    return conv_output_size(n, k, s, p)
 
 
 def transposed_output_size(n, kernel_size, stride=1, padding=0, output_padding=0):
@@ -113,20 +115,3 @@ def conv2d_matrix(k, shape, stride=1, padding=0):
             placed[i * stride:i * stride + k.shape[0], j * stride:j * stride + k.shape[1]] = k
             M[i * cols + j] = placed[padding:padding + H, padding:padding + W].ravel()
     return M
-
-
-def im2col(x, kernel_size, stride=1, padding=0):
-    """Every window a kernel of ``kernel_size`` (kH, kW) sees, one per row: x: (N, C, H, W) ->
-    cols: (N H' W', C kH kW), rows in the order (n, i, j), columns in the order (c, a, b), the
-    order of a Conv2d weight ``W.reshape(C_out, -1)``. So the whole layer is one matrix product,
-    cols @ W.reshape(C_out, -1).T: (N H' W', C_out). Inputs appear in several rows (once per
-    window that covers them): that copy is what im2col costs in memory."""
-    x = as_float_array(x, "x", ndim=4)
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Integral) else kernel_size
-    N, C, H, W = x.shape
-    rows = output_size(H, kh, stride, padding)
-    cols = output_size(W, kw, stride, padding)
-    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
-    windows = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :rows, :cols]
-    # windows: (N, C, H', W', kH, kW) -> (N, H', W', C, kH, kW) -> one row per window
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * rows * cols, C * kh * kw)

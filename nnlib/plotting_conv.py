@@ -13,19 +13,22 @@ PAD_COLOR = "0.85"
 UNSEEN_COLOR = "#f5b7b1"
 
 
-def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap="RdBu_r", vmax=None,
-                fontsize=9):
+def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap="RdBu_r", vmin=None,
+                vmax=None, fontsize=9, zeros=False):
     """A matrix as coloured cells (blue negative, red positive, white 0) with each nonzero value
     written in its cell; zeros are left blank, so the pattern of a sparse matrix (a Toeplitz
-    matrix, a max-pooling gradient) shows at a glance. ``blocks``: draw a thicker line every
-    ``blocks`` cells (pooling windows). M: (rows, cols) or (n,) drawn as a column."""
+    matrix, a max-pooling gradient) shows at a glance (``zeros=True`` writes them too, for a
+    matrix of data rather than of weights). ``blocks``: draw a thicker line every
+    ``blocks`` cells (pooling windows). The colours run from -vmax to vmax unless ``vmin`` is
+    given. M: (rows, cols) or (n,) drawn as a column."""
     M = np.asarray(M, dtype=float)
     if M.ndim == 1:
         M = M[:, None]
     if M.ndim != 2:
         raise ValueError(f"M must be 1-D or 2-D, got shape {M.shape}")
     top = vmax if vmax is not None else (float(np.abs(M).max()) or 1.0)
-    ax.imshow(M, cmap=cmap, vmin=-top, vmax=top, interpolation="nearest")
+    bottom = -top if vmin is None else vmin
+    ax.imshow(M, cmap=cmap, vmin=bottom, vmax=top, interpolation="nearest")
     rows, cols = M.shape
     ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
@@ -38,9 +41,9 @@ def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap=
             ax.axhline(k - 0.5, color="k", lw=1.5)
     if annotate:
         for (i, j), v in np.ndenumerate(M):
-            if v != 0:
+            if v != 0 or zeros:
                 ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
-                        color="w" if abs(v) > 0.6 * top else "k")
+                        color="w" if abs(v) > 0.6 * max(abs(top), abs(bottom)) else "k")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
@@ -118,5 +121,21 @@ def plot_transposed_overlap(ax, n, kernel_size, stride, title=None):
     layer = ConvTranspose2d(1, 1, kernel_size, stride=stride, bias=False)
     layer.W.data[...] = 1.0
     counts = layer.forward(np.ones((1, 1, n, n)))[0, 0]
-    plot_matrix(ax, counts, title=title, cmap="Greys", vmax=float(counts.max()) * 1.6, fontsize=7)
+    plot_matrix(ax, counts, title=title, cmap="Greys", vmin=0.0, vmax=float(counts.max()) * 1.6, fontsize=7)
     return counts
+
+
+def plot_product(axes, A, x, names=("A", "x", "A x"), fontsize=9):
+    """A matrix times a vector, drawn as "A  x  =  A x": three ``plot_matrix`` panels on the
+    first, third and fifth of five axes (the second and fourth hold the signs).
+    A: (m, n); x: (n,). Returns A @ x."""
+    A, x = np.asarray(A, dtype=float), np.asarray(x, dtype=float)
+    if A.ndim != 2 or x.shape != (A.shape[1],):
+        raise ValueError(f"A must be (m, n) and x (n,), got shapes {A.shape} and {x.shape}")
+    y = A @ x
+    for ax, M, name in zip(axes[::2], (A, x, y), names):
+        plot_matrix(ax, M, title=name, fontsize=fontsize)
+    for ax, sign in zip(axes[1::2], ("×", "=")):
+        ax.axis("off")
+        ax.text(0.5, 0.5, sign, ha="center", va="center", fontsize=16)
+    return y

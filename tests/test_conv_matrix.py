@@ -75,29 +75,6 @@ def test_correlate2d_and_its_matrix_are_the_loop(H, W, kh, kw, s, p, seed):
 
 
 @SETTINGS
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(3, 6), st.integers(1, 3), st.integers(1, 2),
-       st.integers(0, 1), st.integers(0, 10**6))
-def test_im2col_times_the_weights_is_the_loop_over_channels(N, C, H, k, s, p, seed):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((N, C, H, H + 1))
-    W = rng.standard_normal((2, C, k, k))
-    cols = CM.im2col(x, k, s, p)
-    Ho, Wo = CM.output_size(H, k, s, p), CM.output_size(H + 1, k, s, p)
-    assert cols.shape == (N * Ho * Wo, C * k * k)
-    out = (cols @ W.reshape(2, -1).T).reshape(N, Ho, Wo, 2).transpose(0, 3, 1, 2)
-    expected = np.array([[sum(loop_correlate2d(x[n, c], W[o, c], s, p) for c in range(C)) for o in range(2)]
-                         for n in range(N)])
-    np.testing.assert_allclose(out, expected, atol=1e-12)
-
-
-def test_im2col_takes_a_pair_kernel():
-    x = np.arange(2 * 3 * 4, dtype=float).reshape(1, 2, 3, 4)
-    cols = CM.im2col(x, (2, 3))
-    assert cols.shape == (2 * 2, 2 * 2 * 3)
-    np.testing.assert_array_equal(cols[0], np.concatenate([x[0, 0, :2, :3].ravel(), x[0, 1, :2, :3].ravel()]))
-
-
-@SETTINGS
 @given(st.integers(1, 6), st.integers(1, 4), st.integers(1, 3), st.integers(0, 1), st.integers(0, 10**6))
 def test_transposed_matrix_is_the_adjoint_and_sizes_agree(n, k, s, p, seed):
     if k > n + 2 * p:
@@ -131,7 +108,5 @@ def test_bad_arguments_are_named():
         CM.conv2d_matrix(np.ones((2, 2)), 5)
     with pytest.raises(ValueError, match="w must be 1-D"):
         CM.correlate1d(np.ones(5), np.ones((2, 2)))
-    with pytest.raises(ValueError, match="x must be 4-D"):
-        CM.im2col(np.ones((3, 3)), 2)
     with pytest.raises(ValueError, match="larger than the padded input"):
         CM.correlate2d(np.ones((2, 2)), np.ones((3, 3)))

@@ -109,3 +109,30 @@ def test_plot_matrix_writes_the_nonzero_entries_only():
     assert col.images[0].get_array().shape == (2, 1)
     with pytest.raises(ValueError, match="M must be 1-D or 2-D"):
         PC.plot_matrix(Figure().add_subplot(), np.zeros((2, 2, 2)))
+
+
+def test_transposed_overlap_counts_the_kernel_copies_on_each_pixel():
+    ax = Figure().add_subplot()
+    counts = PC.plot_transposed_overlap(ax, 4, 3, 2)
+    assert counts.shape == (CM.transposed_output_size(4, 3, 2),) * 2
+    # one axis: pixel t is covered by the copies i with 2 i <= t < 2 i + 3; in 2-D the product
+    along = np.array([sum(1 for i in range(4) if 2 * i <= t < 2 * i + 3) for t in range(9)])
+    np.testing.assert_array_equal(counts, np.outer(along, along))
+    assert set(np.unique(counts)) == {1, 2, 4}  # the checkerboard
+    np.testing.assert_array_equal(ax.images[0].get_array().data, counts)
+    even = PC.plot_transposed_overlap(Figure().add_subplot(), 4, 4, 2)
+    assert set(np.unique(even[2:-2, 2:-2])) == {4}  # a kernel the stride divides: even inside
+
+
+def test_plot_product_draws_the_matrix_the_vector_and_their_product():
+    fig = Figure()
+    axes = fig.subplots(1, 5)
+    T, x = CM.conv1d_matrix([2.0, -1.0], 4), np.array([1.0, 2.0, 3.0, 4.0])
+    y = PC.plot_product(axes, T, x, names=("T", "x", "y"))
+    np.testing.assert_allclose(y, CM.correlate1d(x, [2.0, -1.0]))
+    drawn = [ax.images[0].get_array().data for ax in axes[::2]]
+    np.testing.assert_array_equal(drawn[0], T)
+    np.testing.assert_array_equal(drawn[2][:, 0], y)
+    assert [ax.get_title() for ax in axes[::2]] == ["T", "x", "y"]
+    with pytest.raises(ValueError, match="A must be"):
+        PC.plot_product(axes, T, np.ones(3))
