@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from . import conv_matrix as CM
+from .conv import ConvTranspose2d
 
 WINDOW_COLORS = ("#c0392b", "#2471a3", "#27ae60")  # the windows of outputs [0, 0], [0, 1], [1, 0]
 PAD_COLOR = "0.85"
@@ -116,8 +117,6 @@ def plot_transposed_overlap(ax, n, kernel_size, stride, title=None):
     """The output of a transposed convolution with an all-ones kernel on an all-ones n x n input:
     each output pixel shows how many copies of the kernel land on it. With a stride that does
     not divide the kernel size the counts alternate: the checkerboard."""
-    from .conv import ConvTranspose2d
-
     layer = ConvTranspose2d(1, 1, kernel_size, stride=stride, bias=False)
     layer.W.data[...] = 1.0
     counts = layer.forward(np.ones((1, 1, n, n)))[0, 0]

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from .. import conv_matrix as CM
+from ..conv import MaxPool2d
 from ..core import Layer, Parameter
 from ..gradcheck import check_gradients
 from ..losses import MSELoss
@@ -232,8 +233,6 @@ def check_conv1d_backward(backward):
 def maxpool_gradient(x, dout, size=2):
     """What nnlib's MaxPool2d(size) sends back: x: (H, W) one image, dout: (H/size, W/size) ->
     dx: (H, W)."""
-    from ..conv import MaxPool2d
-
     pool = MaxPool2d(size)
     pool.forward(np.asarray(x, dtype=float)[None, None])
     return pool.backward(np.asarray(dout, dtype=float)[None, None])[0, 0]
@@ -257,8 +256,8 @@ def _tie_variants(x, dout, size):
 
 
 def check_maxpool_gradient(x, dout, answer, size=2):
-    """dx of MaxPool2d(size) on one image x: (H, W) for the upstream gradient dout; a tie sends
-    the gradient to the first maximum in reading order, as nnlib (and PyTorch) do."""
+    """dx of MaxPool2d(size) on one image x: (H, W) for the upstream gradient dout: (H/size,
+    W/size); a tie sends the gradient to the first maximum in reading order, as nnlib does."""
     image, upstream = as_array(x), as_array(dout)
     if (image is None or image.ndim != 2 or image.shape[0] % size or image.shape[1] % size
             or upstream is None or upstream.shape != (image.shape[0] // size, image.shape[1] // size)):
@@ -276,7 +275,7 @@ def check_maxpool_gradient(x, dout, answer, size=2):
     split, every, last = _tie_variants(image, upstream, size)
     mask = (expected != 0) | _where_nnlib_routes(image, size)
     hints = [(split, "splitting a tie's gradient evenly is a valid subgradient too (finite differences give "
-                     "it), but nnlib, like PyTorch, sends all of it to the FIRST maximum in reading order"),
+                     "it), but nnlib sends all of it to the FIRST maximum in reading order"),
              (every, "each tied maximum got the whole gradient: the window's output moves by dout, not by "
                      "dout times the number of maxima; give it to the first maximum only"),
              (last, "the tie: nnlib picks the FIRST maximum in reading order (row by row, left to right)"),
