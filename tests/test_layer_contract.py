@@ -14,7 +14,8 @@ TOL = 1e-7
 
 # -- inputs -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("layer", [nnlib.Dense(2, 2, rng=0), nnlib.Tanh(), nnlib.ReLU(), Square(),
-                                   nnlib.Sequential(nnlib.Dense(2, 2, rng=0), nnlib.Sigmoid())])
+                                   nnlib.Sequential(nnlib.Dense(2, 2, rng=0), nnlib.Sigmoid()),
+                                   nnlib.Flatten(), nnlib.Reshape(2)])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_calling_any_layer_refuses_nan_and_inf(layer, bad):
     x = np.ones((3, 2))
@@ -88,7 +89,8 @@ def test_fit_evaluate_and_check_gradients_take_a_3d_input():
 
 # -- backward(dout, input_grad) ---------------------------------------------------------------
 @pytest.mark.parametrize("layer", [nnlib.Dense(3, 3, rng=0), *[cls() for cls in nnlib.ACTIVATIONS.values()],
-                                   nnlib.mlp([3, 4, 3], "tanh", rng=0), Scale(), Square()])
+                                   nnlib.mlp([3, 4, 3], "tanh", rng=0), Scale(), Square(),
+                                   nnlib.Flatten(), nnlib.Reshape(3)])
 def test_every_layer_takes_input_grad(layer):
     x = np.random.default_rng(0).standard_normal((4, 3))
     layer(x)
