@@ -22,6 +22,7 @@ PRESETS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
 }
 CUSTOM = "custom"
+KERNEL_LIMIT = 1e100  # the largest kernel entry drawn; a digit's pixels are at most 1
 
 
 def preset_kernel(name):
@@ -36,6 +37,12 @@ def draw_feature_map(fig, image, kernel, name=""):
     cross-correlated with the kernel, with padding so that it keeps the image's size.
     image: (H, W); kernel: (k, k), k odd. Returns the caption: the feature map's range."""
     kernel = np.asarray(kernel, dtype=float)
+    if not (np.isfinite(kernel).all() and np.abs(kernel).max() <= KERNEL_LIMIT):
+        # matplotlib's colour scale overflows long before the sums do
+        ax = fig.add_subplot()
+        ax.axis("off")
+        ax.text(0.5, 0.5, "the kernel's numbers are too large (or not numbers)", ha="center", va="center")
+        return f"type numbers between -{KERNEL_LIMIT:.0e} and {KERNEL_LIMIT:.0e} into the kernel"
     fmap = CM.correlate2d(image, kernel, padding=kernel.shape[0] // 2)
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
     PC.plot_image(axes[0], image, title="the digit")

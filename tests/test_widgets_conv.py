@@ -136,3 +136,13 @@ def test_plot_product_draws_the_matrix_the_vector_and_their_product():
     assert [ax.get_title() for ax in axes[::2]] == ["T", "x", "y"]
     with pytest.raises(ValueError, match="A must be"):
         PC.plot_product(axes, T, np.ones(3))
+
+
+def test_an_overflowing_kernel_is_explained_not_drawn():
+    e = WC.kernel_explorer(IMAGES, preset="identity")
+    assert_redraws(e, "k00", 1e308)  # matplotlib's colour scale would overflow
+    assert "too large" in e.figure.axes[0].texts[0].get_text() and "1e+100" in e.caption.value
+    e.controls["k00"].value = float("inf")  # the same message: the picture stays as it was
+    assert "too large" in e.figure.axes[0].texts[0].get_text()
+    assert_redraws(e, "k00", -1e100)  # the limit itself is drawn
+    assert len(e.figure.axes) == 3
