@@ -29,6 +29,7 @@ SCENARIOS = {
                                                   ("checkbox", "batch norm", None),
                                                   ("dropdown", "when", "before training"),
                                                   ("dropdown", "optimiser", "Adam"), ("slider", "lr", None)],
+    "10-cnn.ipynb": [("slider", "shift right", None), ("slider", "test digit", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 
