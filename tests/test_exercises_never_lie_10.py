@@ -73,6 +73,11 @@ def test_conv_count_is_the_layers_own_count(cin, cout, k):
     assert_never_lies(check_conv_parameters, cin, cout, k, expected + 1)
 
 
+def test_a_huge_layer_is_counted_without_building_it():
+    result, printed = run_check(check_conv_parameters, 10**5, 10**5, 9, 10**10 * 81 + 10**5)
+    assert result is True, printed
+
+
 @pytest.mark.parametrize("answer, words", [(32 * 16 * 9, "not the 32 biases"), (32 * 9 + 32, "EACH of the 16"),
                                            (32 * 16 * 9 + 16, "per OUTPUT channel"), (32 * 16 * 3 + 32, "9 weights"),
                                            (4640.5, "whole number")])
