@@ -211,3 +211,25 @@ def test_the_solution_passes_as_class_and_instance():
 def test_wrong_layers_are_never_correct(layer, words):
     result, printed = assert_never_lies(check_global_avg_pool, layer)
     assert result is False and words in printed, printed
+
+
+def test_the_notebooks_solutions_as_written_are_correct():
+    """Each ```python block of notebook 10's solutions, run as the student would paste it (after the
+    notebook's imports), makes its check print "correct"."""
+    import contextlib
+    import io
+    import json
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "10-cnn.ipynb").read_text())
+    blocks = [block for cell in nb["cells"] if cell["cell_type"] == "markdown"
+              for block in re.findall(r"```python\n(.*?)```", "".join(cell["source"]), re.S)]
+    assert len(blocks) == 3
+    namespace = {"np": np, "nnlib": nnlib, "check_conv_parameters": check_conv_parameters,
+                 "check_receptive_field": check_receptive_field, "check_global_avg_pool": check_global_avg_pool}
+    for block in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(block, namespace)
+        assert out.getvalue().startswith("correct"), (block, out.getvalue())
