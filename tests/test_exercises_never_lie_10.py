@@ -1,0 +1,235 @@
+"""Notebook 10's checkers: right answers (computed here from their definitions, not read from the
+checkers) are accepted in any number type; the usual slips get their hint; bad answers
+(``tests/bad_answers.py``), every other number and every wrong backward are never called correct."""
+import fractions
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nnlib
+from bad_answers import assert_never_lies, bad_answers, run_check
+from nnlib.exercises.cnn import (check_conv_parameters, check_global_avg_pool, check_receptive_field,
+                                 receptive_field)
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The notebook's exercises and their answers, worked out by hand.
+CONV = (16, 32, 3)
+CONV_COUNT = 32 * 16 * 3 * 3 + 32
+LAYERS = [(3, 1), (2, 2), (3, 1)]
+FIELD = 8                                   # 3, then 3 + 1 = 4, then 4 + 2 * 2 = 8
+
+CALLS = [
+    lambda bad: (check_conv_parameters, *CONV, bad),
+    lambda bad: (check_receptive_field, LAYERS, bad),
+    lambda bad: (check_global_avg_pool, bad),
+    # bad problem arguments (with a right answer) are explained, never called correct
+    lambda bad: (check_conv_parameters, bad, 32, 3, CONV_COUNT),
+    lambda bad: (check_conv_parameters, 16, 32, bad, CONV_COUNT),
+    lambda bad: (check_receptive_field, bad, FIELD),
+    lambda bad: (check_receptive_field, [(3, 1), bad], FIELD),
+]
+
+
+@SETTINGS
+@given(bad_answers(), st.sampled_from(range(len(CALLS))))
+def test_bad_answers_are_never_correct(bad, which):
+    check, *args = CALLS[which](bad)
+    assert_never_lies(check, *args)
+
+
+@pytest.mark.parametrize("check, args, right", [(check_conv_parameters, CONV, CONV_COUNT),
+                                                (check_receptive_field, (LAYERS,), FIELD)])
+@pytest.mark.parametrize("kind", [int, float, np.int64, np.float32, np.array, lambda v: fractions.Fraction(v)])
+def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
+    result, printed = run_check(check, *args, kind(right))
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("check, args", [(check_conv_parameters, CONV), (check_receptive_field, (LAYERS,)),
+                                         (check_global_avg_pool, ())])
+def test_none_is_not_done_yet(check, args):
+    result, printed = run_check(check, *args, None)
+    assert result is None and printed.startswith("not done yet")
+
+
+@SETTINGS
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_other_number_is_wrong(value):
+    for check, args, right in ((check_conv_parameters, CONV, CONV_COUNT), (check_receptive_field, (LAYERS,), FIELD)):
+        if value != right:
+            assert_never_lies(check, *args, value)
+
+
+@SETTINGS
+@given(st.integers(1, 20), st.integers(1, 20), st.integers(1, 7))
+def test_conv_count_is_the_layers_own_count(cin, cout, k):
+    expected = nnlib.Conv2d(cin, cout, k).num_parameters()
+    assert expected == cout * cin * k * k + cout
+    result, printed = run_check(check_conv_parameters, cin, cout, k, expected)
+    assert result is True, printed
+    assert_never_lies(check_conv_parameters, cin, cout, k, expected + 1)
+
+
+def test_a_huge_layer_is_counted_without_building_it():
+    result, printed = run_check(check_conv_parameters, 10**5, 10**5, 9, 10**10 * 81 + 10**5)
+    assert result is True, printed
+
+
+@pytest.mark.parametrize("answer, words", [(32 * 16 * 9, "not the 32 biases"), (32 * 9 + 32, "EACH of the 16"),
+                                           (32 * 16 * 9 + 16, "per OUTPUT channel"), (32 * 16 * 3 + 32, "9 weights"),
+                                           (4640.5, "whole number")])
+def test_conv_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_conv_parameters, *CONV, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [(6, "2 pixels apart"), (18, "do not multiply"), (64, "SIDE")])
+def test_receptive_field_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_receptive_field, LAYERS, answer)
+    assert result is False and words in printed
+
+
+def field_by_backprop(layers, size=40):
+    """The side of the input window one output depends on, measured: all-positive weights and
+    average pooling (so nothing cancels), the input gradient of one central output, and the span
+    of its nonzero pixels."""
+    model_layers = []
+    for kernel, stride in layers:
+        if stride == 1:
+            conv = nnlib.Conv2d(1, 1, kernel, stride=1)
+            conv.W.data[:] = 1.0
+            model_layers.append(conv)
+        else:
+            model_layers.append(nnlib.AvgPool2d(kernel, stride))
+    model = nnlib.Sequential(*model_layers)
+    out = model.forward(np.ones((1, 1, size, size)))
+    dout = np.zeros_like(out)
+    dout[0, 0, out.shape[2] // 2, out.shape[3] // 2] = 1.0
+    rows = np.flatnonzero(np.abs(model.backward(dout)[0, 0]).sum(axis=1) > 0)
+    return int(rows[-1] - rows[0] + 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.tuples(st.integers(1, 5), st.just(1)), st.tuples(st.integers(2, 3), st.just(2))),
+                min_size=1, max_size=4))
+def test_the_formula_is_what_backprop_measures(layers):
+    assert receptive_field(layers) == field_by_backprop(layers)
+
+
+def test_the_notebooks_field_is_measured_on_its_own_layers():
+    assert field_by_backprop(LAYERS) == FIELD == receptive_field(LAYERS)
+
+
+# -- exercise 3: students' GlobalAvgPool classes, right and wrong -------------------------------
+class _Pool(nnlib.Layer):
+    input_ndim = 4
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return x.mean(axis=(2, 3))
+
+
+class RightPool(_Pool):
+    def backward(self, dout):
+        N, C, H, W = self.x_shape
+        return np.broadcast_to(dout[:, :, None, None] / (H * W), self.x_shape).copy()
+
+
+class NotDivided(_Pool):
+    def backward(self, dout):
+        return np.broadcast_to(dout[:, :, None, None], self.x_shape).copy()
+
+
+class Zeros(_Pool):
+    def backward(self, dout):
+        return np.zeros(self.x_shape)
+
+
+class OnePixel(_Pool):
+    def backward(self, dout):
+        dx = np.zeros(self.x_shape)
+        dx[:, :, 0, 0] = dout
+        return dx
+
+
+class DividedByH(_Pool):
+    def backward(self, dout):
+        return np.broadcast_to(dout[:, :, None, None] / self.x_shape[2], self.x_shape).copy()
+
+
+class WrongShape(_Pool):
+    def backward(self, dout):
+        return dout
+
+
+class Raises(_Pool):
+    def backward(self, dout):
+        raise RuntimeError("oops")
+
+
+class SumPool(nnlib.Layer):  # forward and backward agree, but it is not the mean
+    input_ndim = 4
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return x.sum(axis=(2, 3))
+
+    def backward(self, dout):
+        return np.broadcast_to(dout[:, :, None, None], self.x_shape).copy()
+
+
+class NeedsArgs(RightPool):
+    def __init__(self, size):
+        super().__init__()
+
+
+class Stale(_Pool):  # right for the first shape it saw, wrong for the next
+    def backward(self, dout):
+        return np.broadcast_to(dout[:, :, None, None] / 20, self.x_shape).copy()
+
+
+class NanPool(_Pool):
+    def backward(self, dout):
+        return np.full(self.x_shape, np.nan)
+
+
+def test_the_solution_passes_as_class_and_instance():
+    for layer in (RightPool, RightPool()):
+        result, printed = run_check(check_global_avg_pool, layer)
+        assert result is True and "check_gradients agrees" in printed, printed
+
+
+@pytest.mark.parametrize("layer, words", [
+    (NotDivided, "divides by H * W"), (Zeros, "check_gradients disagrees"), (OnePixel, "check_gradients disagrees"),
+    (DividedByH, "check_gradients disagrees"), (WrongShape, "input's shape"), (Raises, "backward raised"),
+    (SumPool, "each channel's mean"), (NeedsArgs, "raised TypeError"), (Stale, "check_gradients disagrees"),
+    (NanPool, "finite"), (nnlib.Dense, "raised TypeError"), (int, "subclass of nnlib.Layer"),
+    (nnlib.Flatten(), "forward should return")])
+def test_wrong_layers_are_never_correct(layer, words):
+    result, printed = assert_never_lies(check_global_avg_pool, layer)
+    assert result is False and words in printed, printed
+
+
+def test_the_notebooks_solutions_as_written_are_correct():
+    """Each ```python block of notebook 10's solutions, run as the student would paste it (after the
+    notebook's imports), makes its check print "correct"."""
+    import contextlib
+    import io
+    import json
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "10-cnn.ipynb").read_text())
+    blocks = [block for cell in nb["cells"] if cell["cell_type"] == "markdown"
+              for block in re.findall(r"```python\n(.*?)```", "".join(cell["source"]), re.S)]
+    assert len(blocks) == 3
+    namespace = {"np": np, "nnlib": nnlib, "check_conv_parameters": check_conv_parameters,
+                 "check_receptive_field": check_receptive_field, "check_global_avg_pool": check_global_avg_pool}
+    for block in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(block, namespace)
+        assert out.getvalue().startswith("correct"), (block, out.getvalue())
