@@ -14,7 +14,7 @@ def _box(ax, xy, text, color, w=0.8, h=0.5):
     x, y = xy
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03", fc=color,
                                 ec="k", lw=1))
-    ax.text(x, y, text, ha="center", va="center", fontsize=9)
+    ax.text(x, y, text, ha="center", va="center", fontsize=8)
 
 
 def _arrow(ax, start, end, color="k"):
@@ -25,16 +25,16 @@ def plot_unrolled(ax, T=4):
     """The RNN unrolled over T steps: one copy of the same dense layer (Wx, Wh, b, tanh) per
     step, fed with x_t from below and h_{t-1} from the left, giving h_t to the right and up."""
     for t in range(1, T + 1):
-        x = 1.6 * t
-        _box(ax, (x, 1.0), "tanh(Wx x + Wh h + b)", "#f5e6cc", w=1.25)
+        x = 1.8 * t
+        _box(ax, (x, 1.0), "tanh(Wx x + Wh h + b)", "#f5e6cc", w=1.4)
         ax.text(x, -0.05, f"$x_{t}$", ha="center", va="center", fontsize=11)
         _arrow(ax, (x, 0.12), (x, 0.72))
         ax.text(x, 2.0, f"$h_{t}$", ha="center", va="center", fontsize=11)
         _arrow(ax, (x, 1.28), (x, 1.85))
-        _arrow(ax, (x - 1.6 + 0.64, 1.0), (x - 0.64, 1.0), color=RNN_COLOR)
+        _arrow(ax, (x - 1.8 + 0.72, 1.0), (x - 0.72, 1.0), color=RNN_COLOR)
     ax.text(0.55, 1.0, "$h_0$", ha="center", va="center", fontsize=11)
-    ax.text(1.6 * (T + 1) - 0.55, 1.0, "...", ha="center", va="center", fontsize=12)
-    ax.set(xlim=(0.2, 1.6 * (T + 1)), ylim=(-0.35, 2.3))
+    ax.text(1.8 * (T + 1) - 0.55, 1.0, "...", ha="center", va="center", fontsize=12)
+    ax.set(xlim=(0.2, 1.8 * (T + 1)), ylim=(-0.35, 2.3))
     ax.set_axis_off()
     ax.set_title("the same layer (the same Wx, Wh, b) at every step; $h_{t-1}$ enters from the left",
                  fontsize=10)
@@ -90,5 +90,20 @@ def plot_gates(axes, gates, cells, units=None):
                                 vmin=vmin, vmax=vmax, interpolation="nearest"))
         ax.set_ylabel(GATE_NAMES[name], fontsize=9)
         ax.set_yticks([])
-    axes[-1].set_xlabel("step t")
+    axes[-1].set_xlabel("step (0: the marked symbol)")
     return images
+
+
+SYMBOL_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+def plot_memory_traces(ax, traces, names="ABCDEF"):
+    """One unit's state over the steps in several versions of a sequence that differ only in
+    the first symbol. ``traces``: (versions, T); version k is drawn in its own colour and
+    labelled with ``names[k]``. Lines that stay apart: the unit remembers the first symbol."""
+    traces = np.asarray(traces)
+    for k, trace in enumerate(traces):
+        ax.plot(np.arange(traces.shape[1]), trace, lw=1.6, color=SYMBOL_COLORS[k % len(SYMBOL_COLORS)],
+                label=f"first symbol {names[k]}")
+    ax.set(xlabel="step (0: the marked symbol)")
+    return ax

@@ -34,11 +34,12 @@ def recall(n_samples, T, *, symbols=4, rng=None):
 KINDS = ("RNN", "LSTM")
 
 
-def recall_model(kind, hidden_size=32, *, symbols=4, forget_bias=1.0, rng=None):
+def recall_model(kind, hidden_size=16, *, symbols=4, forget_bias=3.0, rng=None):
     """``Sequential(RNN or LSTM, LastTimeStep(), Dense(H, symbols))`` for the recall task.
 
-    ``forget_bias``: the LSTM's forget-gate bias at the start (``b[H:2H]``); 1 makes the cell
-    keep sigmoid(1) = 0.73 of itself per step instead of 0.5 (ignored for the RNN)."""
+    ``forget_bias``: the LSTM's forget-gate bias at the start (``b[H:2H]``); 3 makes the cell
+    keep sigmoid(3) = 0.95 of itself per step instead of sigmoid(0) = 0.5, a memory of about
+    1/(1 - 0.95) = 20 steps to start from (ignored for the RNN)."""
     from .layers import Dense
     from .network import Sequential
     from .recurrent import LSTM, RNN, LastTimeStep
@@ -63,14 +64,15 @@ def recall_accuracy(model, T, *, symbols=4, n_samples=500, rng=1234):
     return float(np.mean(model.forward(x).argmax(axis=1) == y))
 
 
-def train_recall(kind, T, *, hidden_size=32, symbols=4, steps=300, batch_size=32, lr=0.01,
-                 max_norm=1.0, forget_bias=1.0, rng=None):
+def train_recall(kind, T, *, hidden_size=16, symbols=4, steps=250, batch_size=32, lr=0.01,
+                 max_norm=1.0, forget_bias=3.0, stop_loss=None, rng=None):
     """Train ``recall_model(kind, ...)`` on the recall task with sequences of length T.
 
     Every step draws a fresh batch (so there is no overfitting to watch, only learning), runs
     Adam with learning rate ``lr`` and clips the gradient's total norm to ``max_norm``
-    (``clip_grad_norm``). Returns (model, losses), losses: (steps,) the training loss of every
-    batch."""
+    (``clip_grad_norm``). ``stop_loss``: stop early once the mean loss of the last 10 batches
+    is below it (a solved task needs no more steps; None: always run every step). Returns
+    (model, losses), losses: the training loss of every batch, (steps,) or fewer if stopped."""
     from .losses import CrossEntropyLoss
     from .optim import Adam, clip_grad_norm
 
@@ -88,4 +90,20 @@ def train_recall(kind, T, *, hidden_size=32, symbols=4, steps=300, batch_size=32
         model.backward(loss_fn.backward())
         clip_grad_norm(model.parameters(), max_norm)
         opt.step()
+        if stop_loss is not None and step >= 9 and losses[step - 9:step + 1].mean() < stop_loss:
+            return model, losses[:step + 1].copy()
     return model, losses
+
+
+def recall_variants(T, *, symbols=4, rng=None):
+    """One recall sequence of length T in ``symbols`` versions that differ only in the marked
+    first symbol: version k shows symbol k first, then the same distractors as every other
+    version. Returns x: (symbols, T, symbols + 1) and y = [0, 1, ..., symbols - 1].
+
+    Run a network over them and compare its states: whatever differs between the versions at
+    step t is what the network still remembers of the first symbol there."""
+    x, _ = recall(1, T, symbols=symbols, rng=rng)
+    K = check_positive_int(symbols, "symbols", minimum=2)
+    x = np.repeat(x, K, axis=0)
+    x[:, 0, :K] = np.eye(K)
+    return x, np.arange(K)

@@ -124,3 +124,39 @@ def test_orthogonal_and_scaled_rnn():
         scaled_rnn(-1.0)
     with pytest.raises(ValueError, match="x"):
         gradient_vs_lag(rnn, np.ones((2, 3)))
+
+
+def test_training_stops_once_the_loss_is_low_and_not_before():
+    full = train_recall("LSTM", 3, steps=200, lr=0.02, rng=0)[1]
+    model, early = train_recall("LSTM", 3, steps=200, lr=0.02, stop_loss=0.05, rng=0)
+    n = len(early)
+    assert 10 <= n < 200 and early[-10:].mean() < 0.05
+    np.testing.assert_array_equal(early, full[:n])       # the same run, cut short
+    assert all(full[k - 9:k + 1].mean() >= 0.05 for k in range(9, n - 1))
+
+
+def test_recall_variants_differ_only_in_the_first_symbol():
+    from nnlib.sequence_tasks import recall_variants
+    x, y = recall_variants(6, symbols=3, rng=0)
+    assert x.shape == (3, 6, 4) and y.tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(x[:, 0, :3], np.eye(3))
+    np.testing.assert_array_equal(x[:, :, 3], np.tile(np.r_[1.0, np.zeros(5)], (3, 1)))
+    assert (x[:, 1:] == x[:1, 1:]).all()                 # the same distractors in every version
+    np.testing.assert_array_equal(x[:, 1:], recall(1, 6, symbols=3, rng=0)[0][:, 1:].repeat(3, 0))
+
+
+@pytest.mark.parametrize("seed, T, rnn_below, lstm_above", [
+    (1, 20, 0.3, 0.99), (2, 20, 0.3, 0.99), (2, 10, 0.6, 0.99), (1, 10, None, 0.99)])
+def test_notebook_11s_claims_for_other_seeds(seed, T, rnn_below, lstm_above):
+    """Notebook 11 quotes these runs (its own protocol, seeds 1 and 2) without running them."""
+    if rnn_below is not None:
+        rnn, _ = train_recall("RNN", T, stop_loss=0.02, rng=seed)
+        assert recall_accuracy(rnn, T) < rnn_below
+    lstm, _ = train_recall("LSTM", T, stop_loss=0.02, rng=seed)
+    assert recall_accuracy(lstm, T) > lstm_above
+
+
+@pytest.mark.parametrize("seed, solved", [(1, False), (2, True)])
+def test_notebook_11s_claims_for_the_lstm_at_T_40(seed, solved):
+    lstm, _ = train_recall("LSTM", 40, stop_loss=0.02, rng=seed)
+    assert (recall_accuracy(lstm, 40) > 0.99) is solved

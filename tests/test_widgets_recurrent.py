@@ -63,3 +63,10 @@ def test_plot_unrolled_draws_one_box_per_step():
     fig = Figure()
     ax = PR.plot_unrolled(fig.add_subplot(), T=5)
     assert sum(t.get_text() == "tanh(Wx x + Wh h + b)" for t in ax.texts) == 5
+
+
+def test_plot_memory_traces_draws_one_line_per_version():
+    traces = np.arange(12.0).reshape(3, 4)
+    ax = PR.plot_memory_traces(Figure().add_subplot(), traces)
+    assert len(ax.lines) == 3 and list(ax.lines[2].get_ydata()) == [8.0, 9.0, 10.0, 11.0]
+    assert ax.lines[1].get_label() == "first symbol B"
