@@ -138,13 +138,8 @@ class CrossEntropyLoss(Loss):
         shape, n, c = logits.shape, logits.shape[0], logits.shape[-1]
         if n == 0:
             raise ValueError("pred is an empty batch (N = 0)")
-        if logits.ndim > 2:  # (N, T, C) with (N, T) labels: every position a row of its own
-            labels = self.sequence_labels(target, logits.shape[:-1], c, self.ignore_index)
-            logits = logits.reshape(-1, c)
-        elif self.ignore_index is not None and np.asarray(target).ndim == 1:
-            labels = self.sequence_labels(target, (n,), c, self.ignore_index)
-        else:
-            labels = self.target_labels(target, n, c)  # (N,): the true class of each row
+        labels = self.check_target(target, shape)  # (M,): the true class of each of M rows
+        logits = logits.reshape(-1, c)  # (N, T, C): every position a row of its own
         rows, dropped = np.arange(labels.shape[0]), None
         if self.ignore_index is not None:
             keep = labels != self.ignore_index
@@ -167,6 +162,14 @@ class CrossEntropyLoss(Loss):
         dz[rows, labels] -= 1.0  # p - y: y is 1 at the true class and 0 elsewhere
         dz *= scale  # (p - y) / N
         return dz.reshape(shape)
+
+    def check_target(self, target, pred_shape):
+        """``target`` checked against scores of ``pred_shape``, as forward checks it; returns the
+        labels, one per row of C scores, flattened ((N,) or (N*T,)). ``fit`` calls it first."""
+        n, c = pred_shape[0], pred_shape[-1]
+        if len(pred_shape) > 2 or (self.ignore_index is not None and np.ndim(target) == 1):
+            return self.sequence_labels(target, pred_shape[:-1], c, self.ignore_index)
+        return self.target_labels(target, n, c)
 
     @staticmethod
     def sequence_labels(target, shape, c, ignore_index=None):
