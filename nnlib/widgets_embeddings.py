@@ -33,7 +33,7 @@ def sampling_explorer(model, vocab, prompt="the ", temperature=1.0, length=150, 
     """A temperature slider (0.1 to 2) and a prompt box over ``draw_sampling``."""
     controls = {"temperature": widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1,
                                                    description="temperature", continuous_update=False,
-                                                   readout_format=".1f"),
+                                                   readout_format=".1f", style={"description_width": "initial"}),
                 "prompt": widgets.Text(value=prompt, description="prompt", continuous_update=False)}
 
     def draw(fig, temperature, prompt):
