@@ -122,3 +122,120 @@ def train_test_split(X, y, *, test_size=0.25, rng=None):
     order = as_rng(rng).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+# -- a text that ships with the course: sentences from a tiny grammar -----------------------
+# Every choice is uniform among its options ("" listed 4 times of 8: no adjective half of the
+# time), so the grammar's own probability of a text is the product, over the choices made, of
+# (times the option is listed) / len(options). No two different outcomes spell the same text (the
+# number of a noun shows in its "s", the word lists are disjoint), so that product IS the
+# probability of the text: -ln of it is the loss of a model that knows the grammar perfectly.
+GRAMMAR = {
+    "number": ("singular", "plural"),
+    "article": ("the", "a"),                     # singular subjects only; plural ones take "the"
+    "adjective": ("", "", "", "", "small", "deep", "tired", "clever"),  # none half of the time
+    "subject": ("network", "neuron", "student", "layer", "teacher"),
+    "verb": ("learn", "compute", "check", "train", "see"),
+    "count": ("1", "2", "3", "4", "5", "6", "7", "8", "9"),
+    "object": ("weight", "gradient", "number", "output", "unit"),
+    "tail": ("", "", "", "", "by hand", "with numpy", "again", "after {count} steps"),
+}
+
+
+def grammar_sentence(rng):
+    """One sentence of the course's grammar and its negative log-probability (nats) under it.
+
+    subject phrase: "the" or "a" (singular) / "the" (plural), an adjective half of the time, a
+    noun ("s" when plural); a verb that agrees with it ("s" when the subject is singular); a
+    count 1-9 and an object noun, plural unless the count is 1; sometimes a tail ("by hand",
+    "after 3 steps", ...); a full stop."""
+    nll = 0.0
+
+    def choose(options):
+        nonlocal nll
+        choice = options[rng.integers(len(options))]
+        nll += np.log(len(options) / options.count(choice))  # "" is listed 4 times: p = 4/8
+        return choice
+
+    plural = choose(GRAMMAR["number"]) == "plural"
+    article = "the" if plural else choose(GRAMMAR["article"])
+    adjective = choose(GRAMMAR["adjective"])
+    subject = choose(GRAMMAR["subject"]) + ("s" if plural else "")
+    verb = choose(GRAMMAR["verb"]) + ("" if plural else "s")
+    count = choose(GRAMMAR["count"])
+    obj = choose(GRAMMAR["object"]) + ("" if count == "1" else "s")
+    tail = choose(GRAMMAR["tail"])
+    if "{count}" in tail:
+        steps = choose(GRAMMAR["count"])
+        tail = tail.format(count=steps)
+        if steps == "1":
+            tail = tail.replace("steps", "step")
+    words = [article, adjective, subject, verb, count, obj, tail]
+    return " ".join(w for w in words if w) + ".", nll
+
+
+def grammar_text(n_sentences=500, *, rng=None):
+    """A text of ``n_sentences`` sentences of the course's own tiny grammar (``GRAMMAR``),
+    joined by spaces: "the deep network learns 3 weights. a student checks 1 unit by hand. ..."
+
+    It is the corpus of notebook 12's character model: made on the spot from a seed, nothing
+    downloaded, small enough to train on in seconds, with structure at every scale (the
+    spelling of words, which word may follow which, a verb that agrees with its subject, "1
+    weight" against "2 weights").
+
+    Returns (text, nll): the text, and its negative log-likelihood under the grammar in nats
+    (the sum of -ln p over every choice made; the spaces, spelling and full stops are
+    determined by the choices and cost nothing). ``nll / len(text)`` is about the
+    lowest loss per character any model can reach on such text.
+    """
+    n = check_positive_int(n_sentences, "n_sentences")
+    rng = as_rng(rng)
+    sentences, nll = [], 0.0
+    for _ in range(n):
+        sentence, cost = grammar_sentence(rng)
+        sentences.append(sentence)
+        nll += cost
+    return " ".join(sentences), float(nll)
+
+
+def _grammar_pattern():
+    import re
+
+    def words(part):
+        return "|".join(w for w in GRAMMAR[part] if w)
+
+    # the agreements are left open ("s?") so that a sentence with a wrong ending still parses
+    return re.compile(rf"(the|a) (?:(?:{words('adjective')}) )?(?:{words('subject')})(s?) "
+                      rf"(?:{words('verb')})(s?) ([1-9]) (?:{words('object')})(s?)"
+                      rf"(?: by hand| with numpy| again| after ([1-9]) step(s?))?")
+
+
+def grammar_report(text):
+    """How well a text (a model's sample, say) follows ``GRAMMAR``.
+
+    The text is cut at its full stops; a piece *parses* when it is a sentence of the grammar
+    except, perhaps, for the agreements ("s" endings). Among the parsed ones the agreements are
+    checked: the verb with the subject (no "s" after a plural subject, "s" after a singular
+    one; "a" only before a singular subject) and each noun with its count ("1 weight", "2
+    weights", "after 1 step"). Returns a dict of counts: "sentences" (complete pieces, the text
+    before the first and after the last full stop dropped, as a sample may start or stop in the
+    middle of one), "parsed", "subject_verb" and "count_noun" (parsed sentences whose agreement
+    is right), and "grammatical" (parsed with both right)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    pattern = _grammar_pattern()
+    pieces = [p.strip() for p in text.split(".")[1:-1]]
+    report = {"sentences": len(pieces), "parsed": 0, "subject_verb": 0, "count_noun": 0, "grammatical": 0}
+    for piece in pieces:
+        match = pattern.fullmatch(piece)
+        if not match:
+            continue
+        article, subject_s, verb_s, count, object_s, steps, steps_s = match.groups()
+        plural = subject_s == "s"
+        verb_ok = (verb_s == "") == plural and not (article == "a" and plural)
+        count_ok = (object_s == "") == (count == "1") and (steps is None or (steps_s == "") == (steps == "1"))
+        report["parsed"] += 1
+        report["subject_verb"] += verb_ok
+        report["count_noun"] += count_ok
+        report["grammatical"] += verb_ok and count_ok
+    return report

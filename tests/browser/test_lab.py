@@ -32,6 +32,7 @@ SCENARIOS = {
     "09-convolution.ipynb": [("dropdown", "kernel", "blur"), ("slider", "stride", None)],
     "10-cnn.ipynb": [("slider", "shift right", None), ("slider", "test digit", None)],
     "11-recurrent-networks.ipynb": [("slider", "Wh scale", None)],
+    "12-embeddings.ipynb": [("slider", "temperature", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 

@@ -1,0 +1,150 @@
+"""Notebook 12's checkers: right answers (computed here from their definitions, not read from the
+checkers) are accepted in any number type; the usual slips get their hint; bad answers
+(``tests/bad_answers.py``) and every other wrong number are never called correct."""
+import fractions
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bad_answers import assert_never_lies, bad_answers, run_check
+from nnlib.exercises.embeddings import (check_char_model_parameters, check_embedding_grad, check_perplexity,
+                                        check_temperature_probability)
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The notebook's exercises and their answers, worked out by hand.
+INDICES, DOUT, V_EX = [2, 0, 2], [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], 4
+DW = np.array([[3.0, 4.0], [0.0, 0.0], [6.0, 8.0], [0.0, 0.0]])     # row 2 = (1, 2) + (5, 6)
+PROBS = [0.5, 0.25, 0.125, 0.5]
+PERPLEXITY = 2 ** 1.75                                                # -ln p = (1, 2, 3, 1) ln 2
+SIZES = (33, 16, 64)
+COUNT = 33 * 16 + 4 * 64 * (16 + 64 + 1) + 64 * 33 + 33              # 23409
+SCORES, TEMPERATURE, INDEX = [2.0, 1.0, 0.0], 0.5, 0
+PROBABILITY = np.exp(4) / (np.exp(4) + np.exp(2) + 1)
+
+CALLS = [
+    lambda bad: (check_embedding_grad, INDICES, DOUT, V_EX, bad),
+    lambda bad: (check_perplexity, PROBS, bad),
+    lambda bad: (check_char_model_parameters, *SIZES, bad),
+    lambda bad: (check_temperature_probability, SCORES, TEMPERATURE, INDEX, bad),
+    # bad problem arguments (with a right answer) are explained, never called correct
+    lambda bad: (check_embedding_grad, bad, DOUT, V_EX, DW),
+    lambda bad: (check_embedding_grad, INDICES, bad, V_EX, DW),
+    lambda bad: (check_embedding_grad, INDICES, DOUT, bad, DW),
+    lambda bad: (check_perplexity, bad, PERPLEXITY),
+    lambda bad: (check_char_model_parameters, bad, 16, 64, COUNT),
+    lambda bad: (check_char_model_parameters, 33, 16, bad, COUNT),
+    lambda bad: (check_temperature_probability, bad, TEMPERATURE, INDEX, PROBABILITY),
+    lambda bad: (check_temperature_probability, SCORES, bad, INDEX, PROBABILITY),
+    lambda bad: (check_temperature_probability, SCORES, TEMPERATURE, bad, PROBABILITY),
+]
+RIGHT = [(check_perplexity, (PROBS,), PERPLEXITY), (check_char_model_parameters, SIZES, COUNT),
+         (check_temperature_probability, (SCORES, TEMPERATURE, INDEX), PROBABILITY)]
+
+
+@SETTINGS
+@given(bad_answers(), st.sampled_from(range(len(CALLS))))
+def test_bad_answers_are_never_correct(bad, which):
+    check, *args = CALLS[which](bad)
+    assert_never_lies(check, *args)
+
+
+@pytest.mark.parametrize("check, args, right", RIGHT)
+@pytest.mark.parametrize("kind", [float, np.float64, np.array, lambda v: fractions.Fraction(v)])
+def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
+    result, printed = run_check(check, *args, kind(right))
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("kind", [np.array, lambda a: a.tolist(), lambda a: a.astype(np.float32),
+                                  lambda a: [[fractions.Fraction(int(v)) for v in row] for row in a]])
+def test_the_right_embedding_gradient_of_any_kind_is_correct(kind):
+    result, printed = run_check(check_embedding_grad, INDICES, DOUT, V_EX, kind(DW))
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("check, args", [(check_embedding_grad, (INDICES, DOUT, V_EX)), *[(c, a) for c, a, _ in RIGHT]])
+def test_none_is_not_done_yet(check, args):
+    result, printed = run_check(check, *args, None)
+    assert result is None and printed.startswith("not done yet")
+
+
+@SETTINGS
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_other_number_is_wrong(value):
+    for check, args, right in RIGHT:
+        if abs(value - right) > 1e-6 * abs(right) + 1e-9:
+            assert_never_lies(check, *args, value)
+
+
+@SETTINGS
+@given(st.integers(0, 3), st.integers(0, 1), st.floats(-100, 100, allow_nan=False))
+def test_every_other_embedding_gradient_is_wrong(row, col, delta):
+    wrong = DW.copy()
+    wrong[row, col] += delta
+    if abs(delta) > 1e-6 * max(abs(DW[row, col]), 1.0):
+        assert_never_lies(check_embedding_grad, INDICES, DOUT, V_EX, wrong)
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=6), st.integers(1, 3), st.integers(0, 1000))
+def test_the_embedding_gradient_is_nnlibs_for_any_lookup(indices, D, seed):
+    dout = np.random.default_rng(seed).normal(size=(len(indices), D))
+    expected = np.zeros((6, D))
+    for k, g in zip(indices, dout):                                  # one occurrence at a time
+        expected[k] += g
+    result, printed = run_check(check_embedding_grad, indices, dout, 6, expected)
+    assert result is True, printed
+    if len(set(indices)) < len(indices):                             # the overwrite slip differs
+        overwritten = np.zeros((6, D))
+        overwritten[indices] = dout
+        result, printed = assert_never_lies(check_embedding_grad, indices, dout, 6, overwritten)
+        assert "ADD" in printed
+
+
+@pytest.mark.parametrize("answer, words", [
+    ([[3.0, 4.0], [0.0, 0.0], [5.0, 6.0], [0.0, 0.0]], "ADD"),         # W.grad[x] = dout: the last wins
+    ([[3.0, 4.0], [0.0, 1.0], [6.0, 8.0], [0.0, 0.0]], "never looked up"),
+    ([[3.0, 4.0], [0.0, 0.0], [6.0, 9.0], [0.0, 0.0]], "row 2"),
+    (DW.T, "transpose"),
+])
+def test_embedding_gradient_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_embedding_grad, INDICES, DOUT, V_EX, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [
+    (1.75 * np.log(2), "that is the loss"), (2.0 ** 7, "SUM"), (np.mean(1 / np.array(PROBS)), "mean of 1/p"),
+    (1 / np.mean(PROBS), "1 / (mean p)"), (np.exp(1.75), "mixed bases"), (2 ** (1.75 * np.log(2)), "mixed bases")])
+def test_perplexity_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_perplexity, PROBS, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [
+    (33 * 16 + 64 * 81 + 64 * 33 + 33, "FOUR"), (4 * 64 * 81 + 64 * 33 + 33, "embedding table"),
+    (33 * 16 + 4 * 64 * 80 + 64 * 33, "biases"), (33 * 16 + 4 * 64 * 81 + 64 * 33, "output layer's V biases"),
+    (33 * 16 + 4 * 64 * 80 + 64 * 33 + 33, "LSTM's 4H biases"), (33 * 16 + 4 * 64 * 81, "Dense(H, V)"),
+    (23409.5, "whole number")])
+def test_parameter_count_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_char_model_parameters, *SIZES, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [
+    (np.exp(1) / (np.exp(1) + np.exp(0.5) + 1), "multiplied"),
+    (np.exp(2) / (np.exp(2) + np.exp(1) + 1), "temperature 1"),
+    (np.exp(4), "before normalising"), (4 / 6, "not z / T itself"), (1.5, "between 0 and 1")])
+def test_temperature_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_temperature_probability, SCORES, TEMPERATURE, INDEX, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("V, D, H", [(33, 16, 64), (5, 3, 4), (1, 1, 1)])
+def test_the_parameter_count_is_the_models(V, D, H):
+    import nnlib
+    model = nnlib.Sequential(nnlib.Embedding(V, D), nnlib.LSTM(D, H), nnlib.Dense(H, V))
+    result, printed = run_check(check_char_model_parameters, V, D, H, model.num_parameters())
+    assert result is True and str(V * D + 4 * H * (D + H + 1) + H * V + V) in printed
