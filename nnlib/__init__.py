@@ -3,7 +3,8 @@
 Read it in this order: core (Parameter, Layer), layers (Dense), activations, losses,
 network (Sequential), optim (Optimizer, SGD, RMSprop, Adam), train (fit), gradcheck, serialize (save, load);
 then regularization (Dropout), normalization (BatchNorm1d, BatchNorm2d, SpectralNorm) and conv
-(Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape; im2col, col2im).
+(Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape; im2col, col2im);
+then recurrent (RNN, LSTM, LastTimeStep) and embedding (Embedding).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -21,8 +22,10 @@ from .layers import Dense
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, log_softmax, softmax
 from .network import Sequential, count_parameters, mlp
 from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
-from .optim import SGD, Adam, Optimizer, RMSprop
+from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm
 from .regularization import Dropout
+from .recurrent import LSTM, RNN, LastTimeStep  # noqa: I001  (sequence layers: one block)
+from .embedding import Embedding
 from .serialize import LAYER_TYPES, load, register_layer, save
 from .train import History, accuracy, evaluate, fit, minibatches
 
@@ -50,4 +53,5 @@ __all__ = [
     "numerical_gradient", "rel_error", "check_gradients",
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
     "save", "load", "register_layer", "LAYER_TYPES",
+    "RNN", "LSTM", "LastTimeStep", "Embedding", "clip_grad_norm",
 ]

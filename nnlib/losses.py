@@ -111,26 +111,89 @@ class CrossEntropyLoss(Loss):
     and because the gradient then takes the simple form dloss/dz = (p - y) / N.
 
     pred: (N, C) logits. target: (N,) integer labels in [0, C), or (N, C) one-hot rows.
+
+    **Sequences.** pred: (N, T, C) scores (a score vector at every position, as a language
+    model gives), target: (N, T) labels. Every position is one classification: the loss is the
+    mean of the N*T per-position losses (``"sum"``: their sum), as ``torch.nn.CrossEntropyLoss``
+    computes it after moving C to axis 1. Any (N, ..., C) with (N, ...) labels works the same.
+
+    **Padding.** ``ignore_index`` (an int, None by default: nothing ignored): positions whose
+    label is ``ignore_index`` add nothing to the loss, get a zero gradient, and are not counted
+    in the mean: with padded sequences of different lengths the loss is the mean over the real
+    positions only. Their label need not be a valid class (PyTorch's default of -100 works as
+    ``ignore_index=-100``). A batch in which every label is ignored raises a ValueError (the mean
+    of no positions; PyTorch returns NaN).
     """
 
+    def __init__(self, reduction="mean", ignore_index=None):
+        super().__init__(reduction)
+        if ignore_index is not None and (not isinstance(ignore_index, (int, np.integer))
+                                         or isinstance(ignore_index, (bool, np.bool_))):
+            raise TypeError(f"ignore_index must be an int or None, got {type(ignore_index).__name__} "
+                            f"{ignore_index!r}")
+        self.ignore_index = None if ignore_index is None else int(ignore_index)
+
     def forward(self, pred, target):
-        logits = as_float_array(pred, "pred", ndim=2, finite=False)  # NaN logits give a NaN loss
-        n, c = logits.shape
+        logits = as_float_array(pred, "pred", ndim=(2, None), finite=False)  # NaN logits: a NaN loss
+        shape, n, c = logits.shape, logits.shape[0], logits.shape[-1]
         if n == 0:
             raise ValueError("pred is an empty batch (N = 0)")
-        labels = self.target_labels(target, n, c)  # (N,): the true class of each row
-        logp = log_softmax(logits)  # (N, C)
-        rows = np.arange(n)
-        self._cache = (logp, rows, labels, self._scale(n))
+        labels = self.check_target(target, shape)  # (M,): the true class of each of M rows
+        logits = logits.reshape(-1, c)  # (N, T, C): every position a row of its own
+        rows, dropped = np.arange(labels.shape[0]), None
+        if self.ignore_index is not None:
+            keep = labels != self.ignore_index
+            if not keep.any():
+                raise ValueError(f"every target label is ignore_index={self.ignore_index}: "
+                                 "no position to compute a loss on")
+            if not keep.all():
+                rows, labels, dropped = rows[keep], labels[keep], ~keep
+        logp = log_softmax(logits)  # (M, C)
+        scale = self._scale(rows.shape[0])  # the mean over the positions that count
+        self._cache = (logp, rows, labels, scale, shape, dropped)
         # y is one-hot, so sum_c y_nc ln p_nc is the one term ln p_n,label: picked, not multiplied
-        return float(-self._scale(n) * logp[rows, labels].sum())
+        return float(-scale * logp[rows, labels].sum())
 
     def backward(self):
-        logp, rows, labels, scale = self._need_forward()
-        dz = np.exp(logp)  # (N, C): p
+        logp, rows, labels, scale, shape, dropped = self._need_forward()
+        dz = np.exp(logp)  # (M, C): p
+        if dropped is not None:
+            dz[dropped] = 0.0  # ignored positions: no gradient
         dz[rows, labels] -= 1.0  # p - y: y is 1 at the true class and 0 elsewhere
         dz *= scale  # (p - y) / N
-        return dz
+        return dz.reshape(shape)
+
+    def check_target(self, target, pred_shape):
+        """``target`` checked against scores of ``pred_shape``, as forward checks it; returns the
+        labels, one per row of C scores, flattened ((N,) or (N*T,)). ``fit`` calls it first."""
+        n, c = pred_shape[0], pred_shape[-1]
+        if len(pred_shape) > 2 or (self.ignore_index is not None and np.ndim(target) == 1):
+            return self.sequence_labels(target, pred_shape[:-1], c, self.ignore_index)
+        return self.target_labels(target, n, c)
+
+    @staticmethod
+    def sequence_labels(target, shape, c, ignore_index=None):
+        """Check integer labels ``target`` of ``shape`` ((N, T) for (N, T, C) scores), each in
+        [0, c) or equal to ``ignore_index``; return them flattened, (N*T,)."""
+        if isinstance(target, (str, bytes)):
+            raise TypeError(f"target must be integer labels, got a string: {target!r}")
+        t = np.asarray(target)
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"target labels must be integers, got dtype {t.dtype}")
+        if t.shape != tuple(shape):
+            raise ValueError(f"target must have shape {tuple(shape)} (pred's shape without the class "
+                             f"axis), got {t.shape}")
+        t = t.reshape(-1).copy()  # a copy: backward uses them later
+        real = t if ignore_index is None else t[t != ignore_index]
+        if real.size and (real.min() < 0 or real.max() >= c):
+            ignored = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
+            raise ValueError(f"target labels must be in [0, {c}){ignored}, got values from "
+                             f"{real.min()} to {real.max()}")
+        return t
+
+    def __repr__(self):
+        extra = "" if self.ignore_index is None else f", ignore_index={self.ignore_index}"
+        return f"CrossEntropyLoss(reduction={self.reduction!r}{extra})"
 
     @staticmethod
     def target_labels(target, n, c):

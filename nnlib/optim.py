@@ -187,3 +187,37 @@ class Adam(Optimizer):
         decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
         return (f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}{decay}, "
                 f"{len(self.params)} parameters)")
+
+
+def clip_grad_norm(params, max_norm):
+    """Rescale the gradients of ``params`` together so that their total norm is at most
+    ``max_norm``; return the total norm *before* clipping (a float), as
+    ``torch.nn.utils.clip_grad_norm_`` does.
+
+    The total norm is sqrt(sum over every parameter of ||grad||^2), all gradients seen as one
+    long vector. If it exceeds max_norm every grad is multiplied by max_norm / (norm + 1e-6):
+    the direction of the step is kept, only its length is capped. That is the usual cure for
+    the exploding gradients of a recurrent network: a rare huge gradient would otherwise throw
+    the weights far away in one step. Call it between ``backward`` and ``opt.step()``.
+
+    params: a list of Parameters (``model.parameters()``) or one Parameter; max_norm > 0.
+    A NaN or inf norm is returned as it is and the gradients are left unchanged (scaling
+    cannot repair them; the loss will show the NaN).
+    """
+    if isinstance(params, Parameter):
+        params = [params]
+    if not hasattr(params, "__iter__") or hasattr(params, "parameters"):
+        raise TypeError(f"params must be a list of Parameters (model.parameters()), "
+                        f"got {type(params).__name__}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"params[{i}] must be an nnlib Parameter, got {type(p).__name__}")
+    max_norm = check_real(max_norm, "max_norm", low=0.0, low_open=True)
+    unique = list({id(p): p for p in params}.values())  # a shared Parameter counts once
+    total = float(np.sqrt(sum(float(np.sum(np.square(p.grad, dtype=np.float64))) for p in unique)))
+    if np.isfinite(total) and total > max_norm:
+        scale = max_norm / (total + 1e-6)
+        for p in unique:
+            p.grad *= scale
+    return total

@@ -24,6 +24,8 @@ from .layers import Dense
 from .network import Sequential
 from .normalization import BatchNorm1d, BatchNorm2d, SpectralNorm
 from .regularization import Dropout
+from .recurrent import LSTM, RNN, LastTimeStep  # noqa: I001
+from .embedding import Embedding
 
 FORMAT = "nnlib-model-1"
 MAX_BYTES = 256 * 2**20       # default limit on the arrays' total size: 32 million float64 numbers
@@ -51,7 +53,7 @@ def register_layer(cls):
 
 
 for _cls in (Dense, Sequential, *ACTIVATIONS.values(), Dropout, BatchNorm1d, BatchNorm2d, SpectralNorm,
-             Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape):
+             Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape, RNN, LSTM, LastTimeStep, Embedding):
     register_layer(_cls)
     _BUILT_IN.add(_cls.__name__)
 

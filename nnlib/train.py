@@ -76,7 +76,7 @@ def _check_data(model, loss_fn, X, y, xname, yname):
                          f"got {X.shape[0]} and {y.shape[0] if y.ndim else 'a scalar'}")
     out = _trial_forward(model, X[:1])  # (1, ...): checks X's shape against every layer
     if isinstance(loss_fn, CrossEntropyLoss):
-        CrossEntropyLoss.target_labels(y, X.shape[0], out.shape[-1])
+        loss_fn.check_target(y, (X.shape[0],) + out.shape[1:])
     else:
         loss_fn.forward(np.zeros((X.shape[0],) + out.shape[1:], dtype=out.dtype), y)  # y's shape, values
     return X, y
@@ -92,8 +92,15 @@ def evaluate(model, loss_fn, X, y):
         loss = loss_fn.forward(out, y)
     finally:
         _restore(modes)
-    acc = accuracy(out, y) if isinstance(loss_fn, CrossEntropyLoss) and np.ndim(y) == 1 else None
+    acc = accuracy(out, y) if _classifies(loss_fn, y) else None
     return loss, acc
+
+
+def _classifies(loss_fn, y):
+    """Accuracy is reported for one label per sample; not for sequences of labels, nor with
+    ignored (padding) labels, which no prediction could match."""
+    return (isinstance(loss_fn, CrossEntropyLoss) and np.ndim(y) == 1
+            and (loss_fn.ignore_index is None or not np.any(np.asarray(y) == loss_fn.ignore_index)))
 
 
 def _is_optimizer(optimizer):
@@ -138,7 +145,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size, rng,
         X, y = _check_data(model, loss_fn, X, y, "X", "y")
         if validate:
             X_val, y_val = _check_data(model, loss_fn, X_val, y_val, "X_val", "y_val")
-        classify = isinstance(loss_fn, CrossEntropyLoss) and y.ndim == 1
+        classify = _classifies(loss_fn, y)
         history = History()
         n = X.shape[0]
         model.train()

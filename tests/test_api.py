@@ -162,3 +162,12 @@ def test_mse_docstring_names_the_outputs_as_notebook_04_does():
     nb = json.loads((Path(__file__).parent.parent / "notebooks" / "04-losses-and-softmax.ipynb").read_text())
     text = "".join("".join(c["source"]) for c in nb["cells"])
     assert "several outputs per sample ($K$ of them)" in text  # the letter the docstring follows
+
+
+def test_sequence_layers_are_exported_and_registered():
+    for name in ("RNN", "LSTM", "LastTimeStep", "Embedding", "clip_grad_norm"):
+        assert name in nnlib.__all__ and hasattr(nnlib, name)
+    for name in ("RNN", "LSTM", "LastTimeStep", "Embedding"):
+        assert nnlib.LAYER_TYPES[name] is getattr(nnlib, name)
+    with pytest.raises(ValueError, match="one of nnlib's own layers"):
+        nnlib.register_layer(type("LSTM", (nnlib.Layer,), {}))

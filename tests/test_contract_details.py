@@ -158,7 +158,7 @@ def _looped():
     (lambda: nnlib.MSELoss()(np.zeros((0, 2)), np.zeros((0, 2))), ValueError, "pred is an empty batch (N = 0)"),
     (lambda: nnlib.CrossEntropyLoss()(np.zeros((0, 2)), np.zeros(0, int)), ValueError, "pred is an empty batch (N = 0)"),
     (lambda: nnlib.MSELoss()(np.zeros(3), np.zeros(3)), ValueError, "pred must be 2-D, got shape (3,) (a single sample of shape (D,) is pred.reshape(1, -1))"),
-    (lambda: nnlib.CrossEntropyLoss()(np.zeros(3), np.zeros(3, int)), ValueError, "pred must be 2-D, got shape (3,) (a single sample of shape (D,) is pred.reshape(1, -1))"),
+    (lambda: nnlib.CrossEntropyLoss()(np.zeros(3), np.zeros(3, int)), ValueError, "pred must be at least 2-D, got shape (3,) (a single sample of shape (D,) is pred.reshape(1, -1))"),
     (lambda: nnlib.CrossEntropyLoss()(np.zeros((2, 3)), "01"), TypeError,
      "target must be integer labels or one-hot rows, got a string: '01'"),
     (lambda: nnlib.CrossEntropyLoss()(np.zeros((2, 3)), np.array([None, 1])), TypeError,

@@ -1,4 +1,4 @@
-"""Dropout, BatchNorm1d, BatchNorm2d and SpectralNorm under the engine's Layer contract (issue 11):
+"""Dropout, BatchNorm1d, BatchNorm2d, SpectralNorm, RNN, LSTM and LastTimeStep under the engine's Layer contract (issue 11):
 checked input, backward(dout, input_grad), errors before forward and on a wrong dout, modes
 reaching inner layers, fit's trial forward without side effects, save/load with buffers exact."""
 import numpy as np
@@ -13,6 +13,11 @@ LAYERS = {
     "BatchNorm1d no affine": (lambda: nnlib.BatchNorm1d(3, affine=False), (4, 3)),
     "BatchNorm2d": (lambda: nnlib.BatchNorm2d(3, eps=1e-3, momentum=0.5), (2, 3, 2, 2)),
     "SpectralNorm": (lambda: nnlib.SpectralNorm(nnlib.Dense(3, 3, rng=1), n_power_iterations=2, rng=0), (4, 3)),
+    "RNN": (lambda: nnlib.RNN(3, 4, rng=0), (2, 5, 3)),
+    "RNN relu no bias": (lambda: nnlib.RNN(3, 2, nonlinearity="relu", bias=False, rng=0), (2, 5, 3)),
+    "LSTM": (lambda: nnlib.LSTM(3, 4, rng=0), (2, 5, 3)),
+    "LSTM float32": (lambda: nnlib.LSTM(3, 4, rng=0, dtype=np.float32), (2, 5, 3)),
+    "LastTimeStep": (lambda: nnlib.LastTimeStep(), (2, 5, 3)),
 }
 
 

@@ -74,6 +74,32 @@ def test_fit_evaluate_and_check_gradients_take_integer_input():
                   idx.astype(float), y, epochs=1, batch_size=8, rng=0)
 
 
+def test_fit_and_evaluate_train_sequence_models_of_nnlibs_own_layers():
+    """Embedding -> LSTM -> LastTimeStep -> Dense classifies integer sequences (the class is the
+    first symbol's parity: the LSTM must carry it to the end); and with (N, T) labels, padding
+    ignored, fit trains a per-position model and reports no accuracy."""
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 4, size=(64, 5))
+    y = idx[:, 0] % 2
+    model = nnlib.Sequential(nnlib.Embedding(4, 4, rng=1), nnlib.LSTM(4, 8, rng=2), nnlib.LastTimeStep(),
+                             nnlib.Dense(8, 2, rng=3))
+    hist = nnlib.fit(model, nnlib.CrossEntropyLoss(), nnlib.Adam(model.parameters(), lr=0.05), idx, y,
+                     epochs=25, batch_size=16, rng=0, X_val=idx, y_val=y)
+    assert hist.val_acc[-1] == 1.0 and hist.train_loss[-1] < hist.train_loss[0] / 5
+    labels = idx.copy()  # per position: the symbol itself, the last two positions padding
+    labels[:, 3:] = -100
+    seq = nnlib.Sequential(nnlib.Embedding(4, 4, rng=1), nnlib.RNN(4, 8, rng=2), nnlib.Dense(8, 4, rng=3))
+    loss = nnlib.CrossEntropyLoss(ignore_index=-100)
+    hist = nnlib.fit(seq, loss, nnlib.Adam(seq.parameters(), lr=0.05), idx, labels, epochs=10, batch_size=16,
+                     rng=0, X_val=idx, y_val=labels)
+    assert hist.train_acc == [] and hist.val_acc == [] and hist.val_loss[-1] < hist.val_loss[0] / 5
+    assert nnlib.evaluate(seq, loss, idx, labels)[1] is None
+    bad = labels.copy()
+    bad[0, 0] = 4
+    with pytest.raises(ValueError, match=r"target labels must be in \[0, 4\) \(or ignore_index=-100\)"):
+        nnlib.fit(seq, loss, nnlib.SGD(seq.parameters(), lr=0.1), idx, bad, epochs=1, batch_size=16, rng=0)
+
+
 def test_fit_evaluate_and_check_gradients_take_a_3d_input():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 2, 3))  # (N, T, D): two steps of three features
