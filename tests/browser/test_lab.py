@@ -29,6 +29,7 @@ SCENARIOS = {
                                                   ("checkbox", "batch norm", None),
                                                   ("dropdown", "when", "before training"),
                                                   ("dropdown", "optimiser", "Adam"), ("slider", "lr", None)],
+    "13-encoder-decoder.ipynb": [("slider", "z1", None), ("slider", "z2", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 
