@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402  (a sibling file, not a package)
+import workloads_rnn  # noqa: E402  (W6: the recurrent layers)
 
 RESULTS = HERE / "results"
 
@@ -36,6 +37,8 @@ TARGETS = [
     ("W3-f32", "nnlib loop", "PyTorch float32", 1.0),
     ("W3-f32", "nnlib loop", "limit", 0.5),
     ("W3-f64", "nnlib loop", "limit", 0.5),
+    ("W6-lstm", "nnlib loop", "PyTorch float32", 0.8),
+    ("W6-rnn", "nnlib loop", "PyTorch float32", 0.8),
 ]
 FIT_TOLERANCE = 0.10  # fit within 10 % of the bare loop
 
@@ -244,7 +247,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per system (median)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: a tenth of the data, 3 repeats, no notebooks")
-    parser.add_argument("--workloads", default="W1,W2,W3-f64,W3-f32")
+    parser.add_argument("--workloads", default="W1,W2,W3-f64,W3-f32,W6-lstm,W6-rnn")
     parser.add_argument("--no-course", action="store_true", help="skip notebooks, widgets, import time")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
@@ -293,6 +296,8 @@ def main(argv=None):
             block["float32_vs_float64"], block["float32_grad_dtypes"] = float32_check(w)
         report["workloads"][w.key] = block
         log(f" {time.perf_counter() - start:.0f} s\n")
+    report["workloads"].update(workloads_rnn.run(args.workloads.split(","), 0.1 if args.quick else 1.0,
+                                                 with_torch, repeats, run_workload, log))
     report["targets"] = check_targets(report)
     if not (args.quick or args.no_course):
         import course

@@ -47,16 +47,6 @@ def _check_dtype(dtype):
     return dtype
 
 
-def _sigmoid_(a):
-    """sigmoid(a) = (1 + tanh(a/2)) / 2, in place: no exp that could overflow (no warnings for
-    a large negative a in float32) and no temporary array."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-    return a
-
-
 class _Recurrent(Layer):
     """What RNN and LSTM share: the weights, the checks, the time-major bookkeeping."""
 
@@ -125,33 +115,42 @@ class _Recurrent(Layer):
     def _dtype(self, x):
         return np.result_type(x.dtype, self.Wx.data.dtype)
 
-    def _input_projection(self, x, dtype):
-        """x: (N, T, D) -> x_t Wx^T + b for every step at once, time-major: (T, N, G*H).
+    def _input_projection(self, x, dtype, Wx=None, b=None):
+        """x: (N, T, D) -> (x1, a): x1 (T, N, D+1) is x time-major with a column of ones
+        appended (D without a bias), and a (T, N, G*H) = x_t Wx^T + b for every step at once.
 
         One matrix product for all T steps: the input's part of every step does not depend on
-        the previous step, so it need not wait inside the loop."""
-        n, t, _ = x.shape
-        xt = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)  # (T, N, D)
-        a = xt.reshape(t * n, -1) @ self.Wx.data.T.astype(dtype, copy=False)  # (T*N, G*H)
+        the previous step, so it need not wait inside the loop. The bias rides along as the
+        weight of the constant input 1 ([x_t, 1] [Wx, b]^T = x_t Wx^T + b), so backward gets dWx
+        and db from one product too. (Wx and b: the layer's own, or the LSTM's scaled copies.)"""
+        Wx = self.Wx.data if Wx is None else Wx
         if self.b is not None:
-            a += self.b.data
-        return xt, a.reshape(t, n, -1)
+            Wx = np.concatenate([Wx, (self.b.data if b is None else b)[:, None]], axis=1)  # (G*H, D+1)
+        n, t, d = x.shape
+        x1 = np.empty((t, n, Wx.shape[1]), dtype=dtype)
+        x1[:, :, :d] = x.transpose(1, 0, 2)
+        x1[:, :, d:] = 1.0
+        a = x1.reshape(t * n, -1) @ Wx.T.astype(dtype, copy=False)  # (T*N, G*H)
+        return x1, a.reshape(t, n, -1)
 
-    def _weight_grads(self, xt, hprev, da, input_grad):
+    def _weight_grads(self, x1, hprev, da, input_grad):
         """After the backward loop: da (T, N, G*H), the gradients of the pre-activations of every
         step. Every step used the same weights, so their gradients are sums over the steps:
         dWx = sum_t da_t^T x_t, dWh = sum_t da_t^T h_{t-1}, db = sum_t sum_n da_t; each sum over
-        (t, n) is one product of (T*N)-row matrices. dx_t = da_t Wx: (N, T, D)."""
+        (t, n) is one product of (T*N)-row matrices (db: the column of ones' weight). dx_t =
+        da_t Wx: (N, T, D)."""
         t, n, _ = da.shape
         da2 = da.reshape(t * n, -1)
-        self.Wx.grad += da2.T @ xt.reshape(t * n, -1)
-        self.Wh.grad += da2.T @ hprev.reshape(t * n, -1)
+        d = self.input_size
+        dW1 = da2.T @ x1.reshape(t * n, -1)              # (G*H, D+1): [dWx, db]
+        self.Wx.grad += dW1[:, :d]
         if self.b is not None:
-            self.b.grad += da2.sum(axis=0)
+            self.b.grad += dW1[:, d]
+        self.Wh.grad += da2.T @ hprev.reshape(t * n, -1)
         if not input_grad:
             return None
         dx = (da2 @ self.Wx.data).reshape(t, n, -1)
-        return dx.transpose(1, 0, 2).astype(xt.dtype, copy=False)  # (N, T, D)
+        return dx.transpose(1, 0, 2).astype(x1.dtype, copy=False)  # (N, T, D)
 
     def config(self):
         cfg = {"input_size": self.input_size, "hidden_size": self.hidden_size, "bias": self.b is not None}
@@ -195,7 +194,7 @@ class RNN(_Recurrent):
         n, T, _ = x.shape
         dtype = self._dtype(x)
         h0 = self._check_state(h0, "h0", n, dtype)
-        xt, a = self._input_projection(x, dtype)       # (T, N, D), (T, N, H): x_t Wx^T + b
+        x1, a = self._input_projection(x, dtype)       # (T, N, D+1), (T, N, H): x_t Wx^T + b
         WhT = self.Wh.data.T.astype(dtype, copy=False)
         hs = np.empty((T + 1, n, self.hidden_size), dtype=dtype)  # hs[0] = h0, hs[t+1] = h_t
         hs[0] = h0
@@ -206,7 +205,7 @@ class RNN(_Recurrent):
                 np.tanh(a_t, out=hs[t + 1])            # h_t = tanh(a_t)
             else:
                 np.maximum(a_t, 0, out=hs[t + 1])      # h_t = relu(a_t)
-        self._cache = (xt, hs, x.dtype)
+        self._cache = (x1, hs)
         self.h_n = hs[T].copy()
         return hs[1:].transpose(1, 0, 2).copy()        # (N, T, H), not a view of the cache
 
@@ -218,8 +217,8 @@ class RNN(_Recurrent):
         ``dh0`` (N, H). ``input_grad=False`` skips dx (returns None)."""
         if self._cache is None:
             raise RuntimeError("RNN.backward called before forward")
-        xt, hs, _ = self._cache
-        T, n = xt.shape[:2]
+        x1, hs = self._cache
+        T, n = x1.shape[:2]
         H = self.hidden_size
         dh_n = self._check_grad(dh_n, "dh_n", (n, H), hs.dtype)
         if dout is None and dh_n is None:
@@ -242,7 +241,7 @@ class RNN(_Recurrent):
             da[t] *= dh                                 # da_t = dh_t * phi'(a_t)
             dh = da[t] @ Wh                             # dh_{t-1} = da_t Wh
         self.dh0 = dh
-        return self._weight_grads(xt, hs[:-1], da, input_grad)
+        return self._weight_grads(x1, hs[:-1], da, input_grad)
 
     def config(self):
         cfg = super().config()
@@ -294,33 +293,58 @@ class LSTM(_Recurrent):
         self.c_n = None
         self.dc0 = None
 
+    def _gate_constants(self, dtype):
+        """(scale, shift, lo), each (4H,) in blocks i f g o, for computing all four gates with
+        one tanh. sigmoid(a) = (1 + tanh(a/2)) / 2, so with u = tanh(scale * a), scale = 1/2 on
+        the sigmoid blocks and 1 on g's, every gate is shift + scale * u: (1 + u)/2 for i, f,
+        o and u itself for g. Their derivatives are alike too: d gate / d a = (gate - lo)(1 -
+        gate) with lo = 0 for a sigmoid, s(1 - s), and lo = -1 for the tanh, (1 + g)(1 - g)."""
+        H = self.hidden_size
+        scale = np.full(4 * H, 0.5, dtype=dtype)
+        scale[2 * H:3 * H] = 1.0
+        shift = np.full(4 * H, 0.5, dtype=dtype)
+        shift[2 * H:3 * H] = 0.0
+        lo = np.zeros(4 * H, dtype=dtype)
+        lo[2 * H:3 * H] = -1.0
+        return scale, shift, lo
+
     def forward(self, x, h0=None, c0=None):
-        """x: (N, T, D), h0, c0: (N, H) or None -> h: (N, T, H)"""
+        """x: (N, T, D), h0, c0: (N, H) or None -> h: (N, T, H)
+
+        Per step, as the class docstring, with the four gates computed together: the halving
+        of sigmoid(a) = (1 + tanh(a/2))/2 is folded into copies of the weights (exact: a power
+        of 2), so one product gives scale * a, one tanh the whole (N, 4H) block u, and one
+        multiply-add the gates."""
         self._check_x(x)
         n, T, _ = x.shape
         H = self.hidden_size
         dtype = self._dtype(x)
         h0 = self._check_state(h0, "h0", n, dtype)
         c0 = self._check_state(c0, "c0", n, dtype)
-        xt, gates = self._input_projection(x, dtype)   # (T, N, 4H): x_t Wx^T + b; becomes i f g o
-        WhT = self.Wh.data.T.astype(dtype, copy=False)
+        scale, shift, _ = self._gate_constants(dtype)
+        Wx_s = self.Wx.data * scale[:, None]             # (4H, D): rows of Wx times 1/2 or 1
+        Wh_sT = (self.Wh.data * scale[:, None]).T        # (H, 4H)
+        b_s = None if self.b is None else self.b.data * scale
+        x1, gates = self._input_projection(x, dtype, Wx_s, b_s)  # (T, N, 4H): scale * (x_t Wx^T + b)
         hs = np.empty((T + 1, n, H), dtype=dtype)       # hs[0] = h0, hs[t+1] = h_t
         cs = np.empty((T + 1, n, H), dtype=dtype)       # cs[0] = c0, cs[t+1] = c_t
         tanh_c = np.empty((T, n, H), dtype=dtype)       # tanh(c_t), backward needs it
+        ig = np.empty((n, H), dtype=dtype)
         hs[0], cs[0] = h0, c0
         for t in range(T):
-            a = gates[t]
-            a += hs[t] @ WhT                            # a = Wx x_t + b + Wh h_{t-1}
-            _sigmoid_(a[:, :2 * H])                     # i, f
-            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])  # g
-            _sigmoid_(a[:, 3 * H:])                     # o
+            a = gates[t]                                # (N, 4H)
+            a += hs[t] @ Wh_sT                          # scale * (Wx x_t + b + Wh h_{t-1})
+            np.tanh(a, out=a)                           # u
+            a *= scale                                  # the gates: shift + scale * u
+            a += shift
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
             c = cs[t + 1]
             np.multiply(f, cs[t], out=c)                # c_t = f * c_{t-1}
-            c += i * g                                  #       + i * g
+            np.multiply(i, g, out=ig)
+            c += ig                                     #       + i * g
             np.tanh(c, out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])    # h_t = o * tanh(c_t)
-        self._cache = (xt, hs, cs, tanh_c, gates)
+        self._cache = (x1, hs, cs, tanh_c, gates)
         self.h_n, self.c_n = hs[T].copy(), cs[T].copy()
         return hs[1:].transpose(1, 0, 2).copy()         # (N, T, H)
 
@@ -332,8 +356,8 @@ class LSTM(_Recurrent):
         grads; keeps ``dh0`` and ``dc0`` (N, H)."""
         if self._cache is None:
             raise RuntimeError("LSTM.backward called before forward")
-        xt, hs, cs, tanh_c, gates = self._cache
-        T, n = xt.shape[:2]
+        x1, hs, cs, tanh_c, gates = self._cache
+        T, n = x1.shape[:2]
         H = self.hidden_size
         dtype = hs.dtype
         dh_n = self._check_grad(dh_n, "dh_n", (n, H), dtype)
@@ -344,35 +368,34 @@ class LSTM(_Recurrent):
         if dout is not None:
             douts = self._check_dout(dout, (n, T, H)).astype(dtype, copy=False).transpose(1, 0, 2)
         Wh = self.Wh.data.astype(dtype, copy=False)
+        _, _, lo = self._gate_constants(dtype)
         da = np.empty((T, n, 4 * H), dtype=dtype)      # da[t] = dloss/da_t, blocks i f g o
-        dh = np.zeros((n, H), dtype=dtype) if dh_n is None else dh_n.copy()
-        dc = np.zeros((n, H), dtype=dtype) if dc_n is None else dc_n.copy()
+        dh = np.zeros((n, H), dtype=dtype) if dh_n is None else dh_n.copy()  # dloss/dh_t
+        dc = np.zeros((n, H), dtype=dtype) if dc_n is None else dc_n.copy()  # dloss/dc_t
         tmp = np.empty((n, H), dtype=dtype)
+        slope, one_minus = np.empty((n, 4 * H), dtype=dtype), np.empty((n, 4 * H), dtype=dtype)
         for t in reversed(range(T)):
             if douts is not None:
-                dh += douts[t]
-            a, d = gates[t], da[t]
+                dh += douts[t]                          # h_t went to the output and to step t+1
+            a, d, tc = gates[t], da[t], tanh_c[t]
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            di, df, dg, do = d[:, :H], d[:, H:2 * H], d[:, 2 * H:3 * H], d[:, 3 * H:]
-            tc = tanh_c[t]
-            np.multiply(dh, tc, out=do)                 # do = dh * tanh(c_t)
+            np.multiply(dh, tc, out=d[:, 3 * H:])       # do = dh * tanh(c_t)
             np.multiply(tc, tc, out=tmp)                # dc += dh * o * (1 - tanh(c_t)^2)
             np.subtract(1.0, tmp, out=tmp)
             tmp *= o
             tmp *= dh
             dc += tmp
-            np.multiply(dc, g, out=di)                  # di = dc * g
-            np.multiply(dc, i, out=dg)                  # dg = dc * i
-            np.multiply(dc, cs[t], out=df)              # df = dc * c_{t-1}
+            np.multiply(dc, g, out=d[:, :H])            # di = dc * g
+            np.multiply(dc, cs[t], out=d[:, H:2 * H])   # df = dc * c_{t-1}
+            np.multiply(dc, i, out=d[:, 2 * H:3 * H])   # dg = dc * i
             dc *= f                                     # dc_{t-1} = dc * f
-            # through the squashing functions: sigmoid' = s(1-s), tanh' = 1 - g^2
-            sig_if = a[:, :2 * H]
-            d[:, :2 * H] *= sig_if * (1.0 - sig_if)     # di, df
-            dg *= 1.0 - g * g
-            do *= o * (1.0 - o)
-            dh = d @ Wh                                 # dh_{t-1} = da_t Wh
+            np.subtract(a, lo, out=slope)               # through the squashing functions:
+            np.subtract(1.0, a, out=one_minus)          # d gate / d a = (gate - lo)(1 - gate)
+            slope *= one_minus
+            d *= slope
+            np.matmul(d, Wh, out=dh)                    # dh_{t-1} = da_t Wh
         self.dh0, self.dc0 = dh, dc
-        return self._weight_grads(xt, hs[:-1], da, input_grad)
+        return self._weight_grads(x1, hs[:-1], da, input_grad)
 
     def gates(self):
         """{"i", "f", "g", "o"}: each (N, T, H), the gate values of the last forward (copies)."""
