@@ -26,6 +26,7 @@ from .embedding import Embedding
 from .layers import Dense
 from .losses import CrossEntropyLoss
 from .recurrent import LSTM, _check_dtype
+from .serialize import register_layer
 
 TASKS = ("reverse", "sort")
 
@@ -54,6 +55,7 @@ def position_accuracy(pred, target):
     return (pred == target).mean(axis=0)
 
 
+@register_layer  # nnlib.save and nnlib.load take it, as any layer
 class Seq2Seq(Layer):
     """An encoder-decoder of two LSTMs for sequences of symbols 0..vocab-1.
 

@@ -159,3 +159,13 @@ def test_backward_before_forward_and_bad_constructor_arguments():
         Seq2Seq(dtype=np.int32)
     with pytest.raises(TypeError, match="model"):
         train_seq2seq(object(), None, [[1]], [[1]], epochs=1, batch_size=1, rng=0)
+
+
+def test_save_and_load_give_the_same_model(tmp_path):
+    model = Seq2Seq(vocab=6, embed_dim=3, hidden_size=4, rng=5, dtype=np.float32)
+    src, target = sequence_task(5, 3, vocab=6, rng=6)
+    nnlib.save(model, tmp_path / "s2s.npz")
+    again = nnlib.load(tmp_path / "s2s.npz")
+    assert type(again) is Seq2Seq and again.config() == model.config()
+    assert np.array_equal(again.forward(src, target), model.forward(src, target))
+    assert np.array_equal(again.greedy_decode(src), model.greedy_decode(src))
