@@ -5,6 +5,8 @@ network (Sequential), optim (Optimizer, SGD, RMSprop, Adam), train (fit), gradch
 then regularization (Dropout), normalization (BatchNorm1d, BatchNorm2d, SpectralNorm) and conv
 (Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape; im2col, col2im);
 then recurrent (RNN, LSTM, LastTimeStep) and embedding (Embedding).
+then recurrent (RNN, LSTM, LastTimeStep) and embedding (Embedding); seq2seq (Seq2Seq,
+an LSTM encoder-decoder).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -26,6 +28,7 @@ from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm
 from .regularization import Dropout
 from .recurrent import LSTM, RNN, LastTimeStep  # noqa: I001  (sequence layers: one block)
 from .embedding import Embedding
+from .seq2seq import Seq2Seq, position_accuracy, sequence_task, train_seq2seq
 from .serialize import LAYER_TYPES, load, register_layer, save
 from .train import History, accuracy, evaluate, fit, minibatches
 
@@ -54,4 +57,5 @@ __all__ = [
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
     "save", "load", "register_layer", "LAYER_TYPES",
     "RNN", "LSTM", "LastTimeStep", "Embedding", "clip_grad_norm",
+    "Seq2Seq", "sequence_task", "position_accuracy", "train_seq2seq",
 ]

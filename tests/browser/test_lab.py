@@ -33,6 +33,7 @@ SCENARIOS = {
     "10-cnn.ipynb": [("slider", "shift right", None), ("slider", "test digit", None)],
     "11-recurrent-networks.ipynb": [("slider", "Wh scale", None)],
     "12-embeddings.ipynb": [("slider", "temperature", None)],
+    "13-encoder-decoder.ipynb": [("slider", "z1", None), ("slider", "z2", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 
