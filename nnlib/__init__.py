@@ -13,6 +13,7 @@ from .activations import (ACTIVATIONS, Activation, Heaviside, LinearActivation, 
                           relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime)
 from .core import Layer, Parameter
 from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
+from .gan import Snapshots, frozen, mmd, mode_coverage, ring_centres, ring_of_gaussians
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, log_softmax, softmax
@@ -46,4 +47,5 @@ __all__ = [
     "numerical_gradient", "rel_error", "check_gradients",
     "xor", "moons", "circles", "spirals", "sine", "digits", "train_test_split",
     "save", "load", "register_layer", "LAYER_TYPES",
+    "ring_centres", "ring_of_gaussians", "frozen", "Snapshots", "mode_coverage", "mmd",
 ]
