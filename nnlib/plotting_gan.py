@@ -28,14 +28,16 @@ def discriminator_grid(D, lim=3.0, n=81):
     return xs, ys, _sigmoid(logits).reshape(n, n)
 
 
-def plot_gan(ax, data, samples, D=None, lim=3.0, title=None, n=81):
+def plot_gan(ax, data, samples, D=None, lim=3.0, title=None, n=81, colorbar=True):
     """The data (grey dots), the generator's samples (orange) and, if D is given, the
     discriminator's probability "real" as a background (blue: real, red: fake, white: 0.5,
-    where it cannot tell). data: (N, 2); samples: (M, 2)."""
+    where it cannot tell), on an n x n grid, with a colour bar if ``colorbar``.
+    data: (N, 2); samples: (M, 2)."""
     if D is not None:
         xs, ys, prob = discriminator_grid(D, lim, n)
         mesh = ax.pcolormesh(xs, ys, prob, cmap="RdBu", vmin=0.0, vmax=1.0, shading="auto", alpha=0.6)
-        ax.figure.colorbar(mesh, ax=ax, fraction=0.046, pad=0.03, label="D(x): probability real")
+        if colorbar:
+            ax.figure.colorbar(mesh, ax=ax, fraction=0.046, pad=0.03, label="D(x): probability real")
     ax.scatter(data[:, 0], data[:, 1], s=4, color=DATA_COLOR, alpha=0.5, label="data", linewidths=0)
     ax.scatter(samples[:, 0], samples[:, 1], s=6, color=FAKE_COLOR, alpha=0.8, label="generator",
                linewidths=0)

@@ -29,6 +29,7 @@ SCENARIOS = {
                                                   ("checkbox", "batch norm", None),
                                                   ("dropdown", "when", "before training"),
                                                   ("dropdown", "optimiser", "Adam"), ("slider", "lr", None)],
+    "14-gan.ipynb": [("slider", "snapshot", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 
