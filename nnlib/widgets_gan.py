@@ -38,4 +38,5 @@ def gan_explorer(snapshots, G, D, z, data, centres, std, snapshot=0, lim=3.0):
     def draw(fig, snapshot):
         return draw_gan_snapshot(fig, snapshot, snapshots, G, D, z, data, centres, std, lim)
 
-    return Explorer({"snapshot": slider}, draw, figsize=(5.6, 4.6))
+    # room on the right for the colour bar and its label
+    return Explorer({"snapshot": slider}, draw, figsize=(6.0, 4.6), margins={"right": 0.84})
