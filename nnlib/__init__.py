@@ -4,9 +4,8 @@ Read it in this order: core (Parameter, Layer), layers (Dense), activations, los
 network (Sequential), optim (Optimizer, SGD, RMSprop, Adam), train (fit), gradcheck, serialize (save, load);
 then regularization (Dropout), normalization (BatchNorm1d, BatchNorm2d, SpectralNorm) and conv
 (Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Flatten, Reshape; im2col, col2im);
-then recurrent (RNN, LSTM, LastTimeStep) and embedding (Embedding).
 then recurrent (RNN, LSTM, LastTimeStep) and embedding (Embedding); seq2seq (Seq2Seq,
-an LSTM encoder-decoder).
+an LSTM encoder-decoder); gan (frozen, Snapshots, the ring of Gaussians, mode coverage, MMD).
 ``import nnlib`` loads numpy only; ``nnlib.symbolic`` (SymPy), ``nnlib.plotting`` (matplotlib)
 and ``nnlib.widgets`` (ipywidgets) load when first used.
 """
@@ -19,6 +18,7 @@ from .conv import (AvgPool2d, Conv2d, ConvTranspose2d, Flatten, MaxPool2d, Resha
                    conv_output_size, im2col)
 from .core import Layer, Parameter
 from .datasets import circles, digits, moons, sine, spirals, train_test_split, xor
+from .gan import Snapshots, frozen, mmd, mode_coverage, ring_centres, ring_of_gaussians
 from .gradcheck import check_gradients, numerical_gradient, rel_error
 from .layers import Dense
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, log_softmax, softmax
@@ -58,4 +58,5 @@ __all__ = [
     "save", "load", "register_layer", "LAYER_TYPES",
     "RNN", "LSTM", "LastTimeStep", "Embedding", "clip_grad_norm",
     "Seq2Seq", "sequence_task", "position_accuracy", "train_seq2seq",
+    "ring_centres", "ring_of_gaussians", "frozen", "Snapshots", "mode_coverage", "mmd",
 ]

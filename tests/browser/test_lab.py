@@ -34,6 +34,7 @@ SCENARIOS = {
     "11-recurrent-networks.ipynb": [("slider", "Wh scale", None)],
     "12-embeddings.ipynb": [("slider", "temperature", None)],
     "13-encoder-decoder.ipynb": [("slider", "z1", None), ("slider", "z2", None)],
+    "14-gan.ipynb": [("slider", "snapshot", None)],
 }
 RUN_TIMEOUT = 180_000  # ms: notebook 07 trains several networks
 

@@ -1,0 +1,90 @@
+"""Notebook 14's checkers: right answers (computed here from their definitions, not read from the
+checkers) are accepted in any number type; the usual slips get their hint; bad answers
+(``tests/bad_answers.py``) and every other wrong number are never called correct."""
+import fractions
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bad_answers import assert_never_lies, bad_answers, run_check
+from nnlib.exercises.gan import (check_collapsed_distance, check_generator_gradient,
+                                 check_optimal_discriminator)
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The notebook's exercises and their answers, worked out by hand.
+P_DATA, P_GEN = 0.3, 0.1
+D_STAR = 0.75                                  # 0.3 / 0.4
+S = -4.0
+DL_DS = 1.0 / (1.0 + np.exp(-S)) - 1.0         # d/ds of -ln sigmoid(s)
+N_ON = 2
+DISTANCE = 0.75                                # 1/2 (2 |1/2 - 1/8| + 6/8)
+
+CALLS = [
+    lambda bad: (check_optimal_discriminator, P_DATA, P_GEN, bad),
+    lambda bad: (check_generator_gradient, S, bad),
+    lambda bad: (check_collapsed_distance, N_ON, bad),
+    # bad problem arguments (with a right answer) are explained, never called correct
+    lambda bad: (check_optimal_discriminator, bad, P_GEN, D_STAR),
+    lambda bad: (check_optimal_discriminator, P_DATA, bad, D_STAR),
+    lambda bad: (check_generator_gradient, bad, DL_DS),
+    lambda bad: (check_collapsed_distance, bad, DISTANCE),
+]
+RIGHT = [(check_optimal_discriminator, (P_DATA, P_GEN), D_STAR), (check_generator_gradient, (S,), DL_DS),
+         (check_collapsed_distance, (N_ON,), DISTANCE)]
+
+
+@SETTINGS
+@given(bad_answers(), st.sampled_from(range(len(CALLS))))
+def test_bad_answers_are_never_correct(bad, which):
+    check, *args = CALLS[which](bad)
+    assert_never_lies(check, *args)
+
+
+@pytest.mark.parametrize("check, args, right", RIGHT)
+@pytest.mark.parametrize("kind", [float, np.float64, np.array, lambda v: fractions.Fraction(v)])
+def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
+    result, printed = run_check(check, *args, kind(right))
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("check, args, right", RIGHT)
+def test_none_is_not_done_yet(check, args, right):
+    result, printed = run_check(check, *args, None)
+    assert result is None and printed.startswith("not done yet")
+
+
+@SETTINGS
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_other_number_is_wrong(value):
+    for check, args, right in RIGHT:
+        if abs(value - right) > 1e-6 * abs(right) + 1e-9:
+            assert_never_lies(check, *args, value)
+
+
+@pytest.mark.parametrize("answer, words", [(0.25, "probability 'fake'"), (3.0, "ratio"), (0.3, "p_data alone")])
+def test_discriminator_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_optimal_discriminator, P_DATA, P_GEN, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [(-1.0 / (1.0 + np.exp(4.0)), "SATURATING"), (-DL_DS, "sign"),
+                                           (1.0 / (1.0 + np.exp(4.0)), "that is sigmoid(s)")])
+def test_generator_gradient_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_generator_gradient, S, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("answer, words", [(1.5, "half of it"), (0.25, "share of modes covered"),
+                                           (0.375, "covered modes differ")])
+def test_distance_slips_get_their_hint(answer, words):
+    result, printed = assert_never_lies(check_collapsed_distance, N_ON, answer)
+    assert result is False and words in printed
+
+
+@pytest.mark.parametrize("n_on", [1, 3, 8])
+def test_distance_is_one_minus_the_share_of_modes_for_any_count(n_on):
+    result, printed = run_check(check_collapsed_distance, n_on, 1.0 - n_on / 8)
+    assert result is True, printed
