@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402  (a sibling file, not a package)
+import workloads_conv as wlc  # noqa: E402  (W4, W5)
 
 RESULTS = HERE / "results"
 
@@ -36,6 +37,8 @@ TARGETS = [
     ("W3-f32", "nnlib loop", "PyTorch float32", 1.0),
     ("W3-f32", "nnlib loop", "limit", 0.5),
     ("W3-f64", "nnlib loop", "limit", 0.5),
+    ("W4", "nnlib loop", "PyTorch float32", 0.75),
+    ("W5", "nnlib loop", "limit", 0.5),
 ]
 FIT_TOLERANCE = 0.10  # fit within 10 % of the bare loop
 
@@ -158,8 +161,9 @@ def table(report):
         lines.append(f"{key}: {w['title']}; {w['samples']:,} samples = {w['steps']:,} SGD steps; "
                      f"{block['flops_per_sample'] / 1e6:.3g} MFLOP/sample; {block['rounds']} rounds")
         base_loss, base_acc = block["baseline"]
-        lines.append(f"  learned nothing: loss {base_loss:.4f}" +
-                     (f", accuracy {base_acc:.3f}" if base_acc is not None else ""))
+        if base_loss is not None:
+            lines.append(f"  learned nothing: loss {base_loss:.4f}" +
+                         (f", accuracy {base_acc:.3f}" if base_acc is not None else ""))
         lines.append(f"  {'system':<18}{'samples/s':>12}{'median s':>10}{'nnlib loop /':>14}"
                      f"{'held-out loss':>15}{'accuracy':>10}")
         for name, res in block["systems"].items():
@@ -179,8 +183,11 @@ def table(report):
         if "float32_vs_float64" in block:
             extra.append(f"float32 grads vs float64: rel. error {block['float32_vs_float64']:.1e} "
                          f"(grad dtypes {', '.join(block['float32_grad_dtypes'])})")
-        extra.append("loop and fit end with bit-identical weights: "
-                     + ("yes" if block["loop_equals_fit"] else "NO"))
+        if "vs_torch" in block:
+            extra.append(f"nnlib vs PyTorch (out, dx, dW, db; float32): max rel. error {block['vs_torch']:.1e}")
+        if "loop_equals_fit" in block:
+            extra.append("loop and fit end with bit-identical weights: "
+                         + ("yes" if block["loop_equals_fit"] else "NO"))
         lines += ["  " + e for e in extra]
     lines.append("")
     lines.append("targets (ratios from this run):")
@@ -207,6 +214,8 @@ def check_targets(report):
         ratio = paired_ratio(block, system, ref)
         out.append({"what": what, "ratio": ratio, "met": bool(ratio >= least)})
     for key, block in report["workloads"].items():
+        if "nnlib fit" not in block["systems"]:
+            continue
         ratio = paired_ratio(block, "nnlib fit", "nnlib loop")
         out.append({"what": f"{key}: nnlib fit within 10 % of the loop", "ratio": ratio,
                     "met": bool(ratio >= 1 - FIT_TOLERANCE)})
@@ -244,7 +253,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per system (median)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: a tenth of the data, 3 repeats, no notebooks")
-    parser.add_argument("--workloads", default="W1,W2,W3-f64,W3-f32")
+    parser.add_argument("--workloads", default="W1,W2,W3-f64,W3-f32,W4,W5")
     parser.add_argument("--no-course", action="store_true", help="skip notebooks, widgets, import time")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
@@ -266,13 +275,14 @@ def main(argv=None):
     else:
         print("PyTorch is not available (make bench installs torch==2.13.0 from "
               "requirements-bench.txt; its install failed or was skipped): running without it")
-    works = wl.make_workloads(args.workloads.split(","), scale=0.1 if args.quick else 1.0)
+    keys, scale = args.workloads.split(","), 0.1 if args.quick else 1.0
+    works = wl.make_workloads(keys, scale) + wlc.make_workloads(keys, scale)
     checked = {}
     for w in works:
         log(f"{w.key} ({w.title}) ")
-        systems = wl.systems_for(w, with_torch)
+        systems = w.systems(with_torch) if hasattr(w, "systems") else wl.systems_for(w, with_torch)
         # the small workloads take seconds: more rounds there steady their noisier ratios
-        rounds = repeats + 2 if w.key in ("W1", "W2") and not args.quick else repeats
+        rounds = repeats + 2 if w.key in ("W1", "W2", "W4") and not args.quick else repeats
         results = run_workload(w, systems, rounds, log)
         flops = w.flops_per_sample()
         block = {"rounds": rounds, "workload": {"title": w.title, "sizes": w.sizes, "batch_size": w.batch_size,
@@ -282,15 +292,18 @@ def main(argv=None):
                  "gemm_gflops": flops * w.samples / results["limit"]["median_s"] / 1e9,
                  "torch_gemm_gflops": (flops * w.batch_size / wl.gemm_seconds_per_step(w, backend="torch") / 1e9
                                        if with_torch else None),
-                 "loop_equals_fit": same_steps_check(w),
                  "systems": results}
         block["fraction_of_limit"] = paired_ratio(block, "nnlib loop", "limit")
-        arch = tuple(w.sizes)
-        if arch not in checked:  # float64 gradient check once per architecture
-            checked[arch] = wl.gradient_check(w)
-            block["gradcheck"] = checked[arch]
-        if w.dtype == np.float32:
-            block["float32_vs_float64"], block["float32_grad_dtypes"] = float32_check(w)
+        if hasattr(w, "checks"):  # W4, W5: workloads_conv.py checks its own
+            block.update(w.checks())
+        else:
+            block["loop_equals_fit"] = same_steps_check(w)
+            arch = tuple(w.sizes)
+            if arch not in checked:  # float64 gradient check once per architecture
+                checked[arch] = wl.gradient_check(w)
+                block["gradcheck"] = checked[arch]
+            if w.dtype == np.float32:
+                block["float32_vs_float64"], block["float32_grad_dtypes"] = float32_check(w)
         report["workloads"][w.key] = block
         log(f" {time.perf_counter() - start:.0f} s\n")
     report["targets"] = check_targets(report)

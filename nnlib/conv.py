@@ -65,13 +65,46 @@ def _init_std(init, fan_in, fan_out):
 
 
 # -- im2col and col2im: the whole layer as one matrix product -------------------------------------
-def _pad(x, ph, pw):
-    """x: (N, C, H, W) -> (N, C, H + 2 ph, W + 2 pw), zeros around (np.pad does the same, slower)."""
-    if not (ph or pw):
-        return x
+# The layers keep the batch index *last* in memory: an image batch is stored as (C, H, W, N) and
+# handed on as its (N, C, H, W) view (``.transpose(3, 0, 1, 2)``, no copy). Then every window copy
+# below moves runs of W' * N contiguous numbers instead of runs of kW = 3, the matrix products need
+# no transposes before or after, and the next layer finds its input already in that order. The
+# numbers are the same as with the usual layout; only numpy's strides differ.
+def _batch_last(x, ph=0, pw=0):
+    """x: (N, C, H, W) -> (C, H + 2 ph, W + 2 pw, N), contiguous, with zeros around. Free (a view)
+    when x is a view of a batch-last array (a layer's output) and there is no padding."""
     N, C, H, W = x.shape
-    out = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
-    out[:, :, ph:ph + H, pw:pw + W] = x
+    xt = x.transpose(1, 2, 3, 0)
+    if not (ph or pw):
+        return np.ascontiguousarray(xt)
+    out = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=x.dtype)
+    out[:, ph:ph + H, pw:pw + W] = xt  # the transpose and the padding in one copy
+    return out
+
+
+def _im2col_batch_last(xp, kh, kw, sh, sw):
+    """xp: (C, Hp, Wp, N), padded -> cols: (C kH kW, H' W' N), one column per window and sample.
+
+    ``sliding_window_view`` gives every window without copying (a view with repeated strides);
+    the one copy is the reshape into a matrix, which the matrix product needs."""
+    C, _, _, N = xp.shape
+    windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]  # (C, H', W', N, kH, kW)
+    Ho, Wo = windows.shape[1:3]
+    return windows.transpose(0, 4, 5, 1, 2, 3).reshape(C * kh * kw, Ho * Wo * N)
+
+
+def _col2im_batch_last(cols, padded_shape, kh, kw, sh, sw):
+    """The adjoint of ``_im2col_batch_last``: cols: (C kH kW, H' W' N) -> (C, Hp, Wp, N), each
+    column's numbers added onto the pixels of its window (a pixel in several windows gets the
+    sum). One strided addition per kernel entry (9 for a 3x3 kernel), each over the whole batch:
+    the loop is over the kernel, never over pixels."""
+    C, Hp, Wp, N = padded_shape
+    Ho, Wo = (Hp - kh) // sh + 1, (Wp - kw) // sw + 1
+    patches = cols.reshape(C, kh, kw, Ho, Wo, N)
+    out = np.zeros(padded_shape, dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, i:i + sh * Ho:sh, j:j + sw * Wo:sw] += patches[:, i, j]
     return out
 
 
@@ -82,18 +115,20 @@ def im2col(x, kernel_size, stride=1, padding=0):
     ``conv_output_size``. Row ``(n * H' + i) * W' + j`` holds the patch under the kernel at output
     position (i, j) of sample n, in the order (channel, kernel row, kernel column): the order of
     ``W.reshape(C_out, -1)``'s columns, so a convolution is ``cols @ W.reshape(C_out, -1).T``.
-    ``kernel_size``, ``stride`` and ``padding`` are ints or (rows, columns) pairs.
+    ``kernel_size``, ``stride`` and ``padding`` are ints or (rows, columns) pairs. In plain numpy::
 
-    ``sliding_window_view`` gives the patches without copying (a view with repeated strides);
-    the one copy is the reshape into a matrix, which the matrix product needs.
+        windows = sliding_window_view(xpad, (kH, kW), axis=(2, 3))[:, :, ::sH, ::sW]  # (N, C, H', W', kH, kW)
+        cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * H' * W', C * kH * kW)
+
+    The layers use the same matrix transposed, with the sample index last (see
+    ``_im2col_batch_last``); this function rearranges that one.
     """
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sh, sw = _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding", minimum=0)
-    N, C, H, W = x.shape
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
-    windows = sliding_window_view(_pad(x, ph, pw), (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, H', W', kH, kW)
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)
+    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), \
+        _pair(padding, "padding", minimum=0)
+    N = x.shape[0]
+    cols = _im2col_batch_last(_batch_last(x, ph, pw), kh, kw, sh, sw)  # (C kH kW, H' W' N)
+    K = cols.shape[0]
+    return cols.reshape(K, -1, N).transpose(2, 1, 0).reshape(-1, K)
 
 
 def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
@@ -103,21 +138,14 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
     several patches (kernel larger than the stride) receives the sum, so
     ``<im2col(x), cols> = <x, col2im(cols)>`` for every x and cols. Padding positions receive
     numbers too; they are dropped (they are not pixels of x).
-
-    One strided addition per kernel entry (kH * kW of them, 9 for a 3x3 kernel), each over the
-    whole batch: the loop is over the kernel, never over pixels.
     """
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sh, sw = _pair(stride, "stride")
-    ph, pw = _pair(padding, "padding", minimum=0)
+    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), \
+        _pair(padding, "padding", minimum=0)
     N, C, H, W = x_shape
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
-    patches = cols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # (N, C, kH, kW, H', W')
-    out = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            out[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw] += patches[:, :, i, j]
-    return out[:, :, ph:ph + H, pw:pw + W]
+    K = cols.shape[1]
+    cols_t = cols.reshape(N, -1, K).transpose(2, 1, 0).reshape(K, -1)  # (C kH kW, H' W' N)
+    xp = _col2im_batch_last(cols_t, (C, H + 2 * ph, W + 2 * pw, N), kh, kw, sh, sw)
+    return xp[:, ph:ph + H, pw:pw + W].transpose(3, 0, 1, 2)
 
 
 def _check_channels(x, channels, argument):
@@ -212,26 +240,34 @@ class Conv2d(Layer):
         _check_channels(x, self.in_channels, "in_channels")
         _check_fits(x, self.kernel_size, self.padding)
         N, C_out, Ho, Wo = self.output_shape(x.shape)
-        cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (N H' W', C_in kH kW)
-        out = cols @ self.W.data.reshape(C_out, -1).T                   # (N H' W', C_out)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        xp = _batch_last(x, ph, pw)                                  # (C_in, H + 2 pH, W + 2 pW, N)
+        cols = _im2col_batch_last(xp, kh, kw, sh, sw)                # (C_in kH kW, H' W' N)
+        out = self.W.data.reshape(C_out, -1) @ cols                  # (C_out, H' W' N): the layer
         if self.b is not None:
-            out += self.b.data
-        self._cache = (x.shape, cols)
-        return out.reshape(N, Ho, Wo, C_out).transpose(0, 3, 1, 2)
+            out += self.b.data[:, None]
+        self._cache = (x.shape, xp.shape, cols)
+        return out.reshape(C_out, Ho, Wo, N).transpose(3, 0, 1, 2)  # a view, batch last in memory
 
     def backward(self, dout, input_grad=True):
         """dout: (N, C_out, H', W') -> dx: (N, C_in, H, W); adds dW: (C_out, C_in, kH, kW) and
-        db: (C_out,) to the grads. ``input_grad=False`` skips dx (and col2im) and returns None."""
-        x_shape, cols = self._cache or (None, None)
+        db: (C_out,) to the grads. ``input_grad=False`` skips dx (and col2im) and returns None.
+
+        With G = dout as a (C_out, H' W' N) matrix: dW = G cols^T, db = the row sums of G, and
+        dx = col2im(W^T G), the forward's product transposed."""
+        x_shape, padded_shape, cols = self._cache or (None, None, None)
         dout = self._check_dout(dout, None if x_shape is None else self.output_shape(x_shape))
-        dout2 = dout.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)  # (N H' W', C_out): rows as cols'
-        self.W.grad += (dout2.T @ cols).reshape(self.W.data.shape)
+        G = dout.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)  # (C_out, H' W' N), free if batch last
+        self.W.grad += (G @ cols.T).reshape(self.W.data.shape)
         if self.b is not None:
-            self.b.grad += dout2.sum(axis=0)
+            self.b.grad += G.sum(axis=1)
         if not input_grad:
             return None
-        dcols = dout2 @ self.W.data.reshape(self.out_channels, -1)  # (N H' W', C_in kH kW)
-        return col2im(dcols, x_shape, self.kernel_size, self.stride, self.padding)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        dcols = self.W.data.reshape(self.out_channels, -1).T @ G      # (C_in kH kW, H' W' N)
+        dxp = _col2im_batch_last(dcols, padded_shape, kh, kw, sh, sw)  # (C_in, H + 2 pH, W + 2 pW, N)
+        H, W = x_shape[2:]
+        return dxp[:, ph:ph + H, pw:pw + W].transpose(3, 0, 1, 2)
 
     def config(self):
         cfg = {"in_channels": self.in_channels, "out_channels": self.out_channels,
@@ -329,28 +365,32 @@ class ConvTranspose2d(Layer):
         if out_shape[2] < 1 or out_shape[3] < 1:
             raise ValueError(f"x of shape {x.shape} gives an empty output {out_shape[2:]}: padding "
                              f"{self.padding} cuts off more than the kernel {self.kernel_size} adds")
-        x2 = x.transpose(0, 2, 3, 1).reshape(-1, self.in_channels)      # (N H W, C_in)
-        cols = x2 @ self.W.data.reshape(self.in_channels, -1)            # (N H W, C_out kH kW)
-        out = col2im(cols, out_shape, self.kernel_size, self.stride, self.padding)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        N, C_out, Ho, Wo = out_shape
+        X = _batch_last(x).reshape(self.in_channels, -1)                 # (C_in, H W N)
+        cols = self.W.data.reshape(self.in_channels, -1).T @ X           # (C_out kH kW, H W N)
+        outp = _col2im_batch_last(cols, (C_out, Ho + 2 * ph, Wo + 2 * pw, N), kh, kw, sh, sw)
+        out = outp[:, ph:ph + Ho, pw:pw + Wo]                            # (C_out, H', W', N)
         if self.b is not None:
-            out += self.b.data.reshape(1, -1, 1, 1)
-        self._cache = (x2, x.shape, out_shape)
-        return out
+            out += self.b.data[:, None, None, None]
+        self._cache = (X, x.shape, out_shape)
+        return out.transpose(3, 0, 1, 2)
 
     def backward(self, dout, input_grad=True):
         """dout: (N, C_out, H', W') -> dx: (N, C_in, H, W); adds dW: (C_in, C_out, kH, kW) and
-        db: (C_out,). Conv2d's forward, run on dout: dx = im2col(dout) W^T."""
-        x2, x_shape, out_shape = self._cache or (None, None, None)
+        db: (C_out,). Conv2d's forward, run on dout: dx = W im2col(dout), as a (C_in, H W N) matrix."""
+        X, x_shape, out_shape = self._cache or (None, None, None)
         dout = self._check_dout(dout, out_shape)
-        dcols = im2col(dout, self.kernel_size, self.stride, self.padding)  # (N H W, C_out kH kW)
-        self.W.grad += (x2.T @ dcols).reshape(self.W.data.shape)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        dcols = _im2col_batch_last(_batch_last(dout, ph, pw), kh, kw, sh, sw)  # (C_out kH kW, H W N)
+        self.W.grad += (X @ dcols.T).reshape(self.W.data.shape)
         if self.b is not None:
             self.b.grad += dout.sum(axis=(0, 2, 3))
         if not input_grad:
             return None
-        N, _, H, W = x_shape
-        dx2 = dcols @ self.W.data.reshape(self.in_channels, -1).T        # (N H W, C_in)
-        return dx2.reshape(N, H, W, self.in_channels).transpose(0, 3, 1, 2)
+        N, C_in, H, W = x_shape
+        dX = self.W.data.reshape(C_in, -1) @ dcols                       # (C_in, H W N)
+        return dX.reshape(C_in, H, W, N).transpose(3, 0, 1, 2)
 
     def config(self):
         cfg = {"in_channels": self.in_channels, "out_channels": self.out_channels,
@@ -378,16 +418,18 @@ class _Pool2d(Layer):
         return (N, C, conv_output_size(H, self.kernel_size[0], self.stride[0]),
                 conv_output_size(W, self.kernel_size[1], self.stride[1]))
 
-    def _windows(self, x):
-        """x: (N, C, H, W) -> a view (N, C, H', W', kH, kW) of every window, no copy."""
-        _check_fits(x, self.kernel_size, (0, 0))
-        sh, sw = self.stride
-        return sliding_window_view(x, self.kernel_size, axis=(2, 3))[:, :, ::sh, ::sw]
+    def _offsets(self, a, out_hw):
+        """[(i, j, view)] for every entry (i, j) of the window: the (N, C, H', W') view of ``a``
+        holding that entry of every window (x in forward, dx in backward). A pooling layer is
+        kH kW elementwise operations on these views: the loop is over the window, never over
+        pixels, and a batch-last array stays batch-last."""
+        (kh, kw), (sh, sw), (Ho, Wo) = self.kernel_size, self.stride, out_hw
+        return [(i, j, a[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]) for i in range(kh) for j in range(kw)]
 
-    def _strided(self, dx, i, j, out_shape):
-        """The view of dx that window entry (i, j) of every window covers: (N, C, H', W')."""
-        (sh, sw), (Ho, Wo) = self.stride, out_shape[2:]
-        return dx[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]
+    def _new_grad(self, x_shape, dtype):
+        """Zeros of the input's shape, batch last in memory as the convolutions store images."""
+        N, C, H, W = x_shape
+        return np.zeros((C, H, W, N), dtype=dtype).transpose(3, 0, 1, 2)
 
     def config(self):
         return {"kernel_size": _as_config(self.kernel_size), "stride": _as_config(self.stride)}
@@ -402,29 +444,41 @@ class MaxPool2d(_Pool2d):
 
     The gradient of a maximum goes to the element that was largest (the others did not change
     the output: their derivative is 0). **Ties**: when several elements of a window share the
-    maximum, the whole gradient goes to one of them, the first in row-major order (numpy's
-    argmax; PyTorch picks one too), not split between them. Where windows overlap
+    maximum, the whole gradient goes to one of them, the first in row-major order (as numpy's
+    argmax picks; PyTorch also picks one), not split between them. Where windows overlap
     (stride < kernel), an element that is the maximum of several windows receives the sum.
     """
 
     def forward(self, x):
         """x: (N, C, H, W) -> out: (N, C, H', W')"""
-        windows = self._windows(x)                                # (N, C, H', W', kH, kW)
-        flat = windows.reshape(windows.shape[:4] + (-1,))          # (N, C, H', W', kH kW), a copy
-        idx = flat.argmax(axis=-1)                                 # the first maximum of each window
-        out = np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
-        self._cache = (x.shape, idx)
+        _check_fits(x, self.kernel_size, (0, 0))
+        offsets = self._offsets(x, self.output_shape(x.shape)[2:])
+        out = offsets[0][2].copy(order="K")  # the running maximum, (N, C, H', W')
+        for _, _, v in offsets[1:]:
+            np.maximum(out, v, out=out)
+        self._cache = (x, out)
         return out
 
     def backward(self, dout, input_grad=True):
-        """dout: (N, C, H', W') -> dx: (N, C, H, W), dout[n, c, i, j] at the maximum of window (i, j)."""
-        x_shape, idx = self._cache or (None, None)
-        dout = self._check_dout(dout, None if x_shape is None else self.output_shape(x_shape))
-        dx = np.zeros(x_shape, dtype=dout.dtype)
-        kw = self.kernel_size[1]
-        for i in range(self.kernel_size[0]):
-            for j in range(kw):
-                self._strided(dx, i, j, dout.shape)[...] += np.where(idx == i * kw + j, dout, 0)
+        """dout: (N, C, H', W') -> dx: (N, C, H, W), dout[n, c, i, j] at the maximum of window (i, j).
+
+        Which element was the maximum is found again here, window entry by window entry in
+        row-major order: the first entry equal to the output, and not an earlier one, wins. (Finding
+        it in forward with np.where or an argmax costs more than this: their branches mispredict
+        on random data.)"""
+        x, out = self._cache or (None, None)
+        dout = self._check_dout(dout, None if x is None else out.shape)
+        dx = self._new_grad(x.shape, dout.dtype)
+        overlap = any(s < k for s, k in zip(self.stride, self.kernel_size))
+        taken = np.zeros_like(out, dtype=bool)  # windows whose maximum is already found
+        for (i, j, v), (_, _, view) in zip(self._offsets(x, out.shape[2:]), self._offsets(dx, out.shape[2:])):
+            won = v == out
+            won &= ~taken
+            taken |= won
+            if overlap:  # an element may win several windows: add
+                view += dout * won
+            else:        # each element is in one window at most: write
+                np.multiply(dout, won, out=view)
         return dx
 
 
@@ -437,7 +491,12 @@ class AvgPool2d(_Pool2d):
 
     def forward(self, x):
         """x: (N, C, H, W) -> out: (N, C, H', W')"""
-        out = self._windows(x).mean(axis=(-2, -1))
+        _check_fits(x, self.kernel_size, (0, 0))
+        offsets = self._offsets(x, self.output_shape(x.shape)[2:])
+        out = offsets[0][2].copy(order="K")
+        for _, _, v in offsets[1:]:
+            out += v
+        out *= 1.0 / len(offsets)
         self._cache = x.shape
         return out
 
@@ -446,11 +505,10 @@ class AvgPool2d(_Pool2d):
         x_shape = self._cache
         dout = self._check_dout(dout, None if x_shape is None else self.output_shape(x_shape))
         kh, kw = self.kernel_size
-        share = dout / (kh * kw)
-        dx = np.zeros(x_shape, dtype=dout.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                self._strided(dx, i, j, dout.shape)[...] += share
+        share = dout * (1.0 / (kh * kw))
+        dx = self._new_grad(x_shape, dout.dtype)
+        for _, _, view in self._offsets(dx, dout.shape[2:]):
+            view += share
         return dx
 
 
@@ -463,18 +521,20 @@ class Flatten(Layer):
 
     def __init__(self):
         super().__init__()
-        self._shape = None
+        self._x = None
 
     def forward(self, x):
         """x: (N, ...) -> (N, prod(...))"""
-        self._shape = x.shape
+        self._x = x
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout, input_grad=True):
         """dout: (N, prod(...)) -> dx: (N, ...), the same numbers in the input's shape"""
-        shape = self._shape
-        dout = self._check_dout(dout, None if shape is None else (shape[0], math.prod(shape[1:])))
-        return dout.reshape(shape)
+        x = self._x
+        dout = self._check_dout(dout, None if x is None else (x.shape[0], math.prod(x.shape[1:])))
+        dx = np.empty_like(x, dtype=dout.dtype)  # laid out in memory as x was (batch last after a
+        dx[...] = dout.reshape(x.shape)          # convolution), so the layer before reads it in order
+        return dx
 
 
 class Reshape(Layer):

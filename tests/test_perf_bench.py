@@ -139,3 +139,64 @@ def test_notebook_times_runs_each_in_a_fresh_kernel_and_reports_a_failure(tmp_pa
     assert list(times) == ["a-good.ipynb", "b-bad.ipynb"]
     assert times["a-good.ipynb"] > 0 and times["b-bad.ipynb"] is None
     assert any("ZeroDivisionError" in m for m in messages)
+
+
+# -- W4 and W5 (benchmarks/workloads_conv.py) --------------------------------------------------------
+wlc = None
+
+
+def conv_workloads():
+    global wlc
+    if wlc is None:
+        sys.path.insert(0, str(BENCH))
+        try:
+            wlc = load("workloads_conv")
+        finally:
+            sys.path.remove(str(BENCH))
+    return wlc
+
+
+def test_conv_workloads_match_the_issue_and_count_their_matrix_products():
+    wlc = conv_workloads()
+    w4, w5 = wlc.make_workloads()
+    assert w4.batch_size == 64 and w4.X.shape[1:] == (1, 8, 8) and w4.X.dtype == np.float32
+    model = wlc.cnn(w4)
+    assert [type(layer).__name__ for layer in model] == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU",
+                                                         "MaxPool2d", "Flatten", "Dense"]
+    assert (model[0].out_channels, model[3].out_channels, model[0].padding, model[7].in_features) == (16, 32, (1, 1), 128)
+    assert w5.X.shape == (64, 32, 16, 16) and wlc.w5_layer(w5).W.data.shape == (64, 32, 3, 3)
+    # W5: forward, dW and dx, each 2 * C_out * (C_in * 9) * (16 * 16 * 64) FLOPs
+    assert w5.flops_per_sample() * 64 == 3 * 2 * 64 * 288 * 16 * 16 * 64
+    # W4: the first convolution has no dx (nobody needs the gradient of the data)
+    assert len(w4.gemms()) == 2 + 3 + 3
+
+
+def test_conv_workloads_check_themselves_and_their_loop_equals_fit():
+    wlc = conv_workloads()
+    w4, w5 = wlc.make_workloads(scale=0.05)
+    c4 = w4.checks()
+    assert c4["loop_equals_fit"] and c4["gradcheck"] < 1e-6 and c4["float32_vs_float64"] < 1e-4
+    assert c4["float32_grad_dtypes"] == ["float32"]
+    c5 = wlc.w5_checks(w5, entries=3)
+    assert c5["gradcheck"] < 1e-6 and c5["float32_vs_float64"] < 1e-4
+    # the layout W5 hands nnlib's layer is the same numbers as the data
+    x = wlc.as_inside_a_network(w5.X)
+    assert np.array_equal(x, w5.X) and x.transpose(1, 2, 3, 0).flags.c_contiguous
+
+
+def test_conv_workload_systems_learn_and_the_quick_run_reports_them(tmp_path, monkeypatch):
+    wlc = conv_workloads()
+    w4 = wlc.make_workloads(("W4",), scale=0.5)[0]  # 674 digits, 10 epochs
+    system = wlc.NnlibCNNLoop()
+    state = system.prepare(w4)
+    system.train(state)
+    loss, acc = system.evaluate(state)
+    assert loss < 0.5 * w4.baseline()[0] and acc > 0.8
+    bench = load("bench")
+    monkeypatch.setattr(bench.wl, "torch_available", lambda: False)
+    bench.main(["--quick", "--repeats", "1", "--workloads", "W4,W5", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert set(report["workloads"]) == {"W4", "W5"}
+    assert report["workloads"]["W4"]["loop_equals_fit"]
+    text = (tmp_path / "bench.txt").read_text()
+    assert "W5: nnlib loop >= 0.5x limit" in text and "W4: nnlib fit within 10 % of the loop" in text
