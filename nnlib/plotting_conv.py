@@ -14,6 +14,15 @@ PAD_COLOR = "0.85"
 UNSEEN_COLOR = "#f5b7b1"
 
 
+def short_number(v):
+    """A kernel entry as a person would type it: 100 as "100" (not "1e+02"), 1/9 as "0.11";
+    scientific notation only where two decimals would not do (below 0.01, 10000 and above)."""
+    if v != 0 and not 0.01 <= abs(v) < 1e4:
+        return f"{v:.2g}"
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap="RdBu_r", vmin=None,
                 vmax=None, fontsize=9, zeros=False):
     """A matrix as coloured cells (blue negative, red positive, white 0) with each nonzero value
@@ -21,7 +30,8 @@ def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap=
     matrix, a max-pooling gradient) shows at a glance (``zeros=True`` writes them too, for a
     matrix of data rather than of weights). ``blocks``: draw a thicker line every
     ``blocks`` cells (pooling windows). The colours run from -vmax to vmax unless ``vmin`` is
-    given. M: (rows, cols) or (n,) drawn as a column."""
+    given. ``fmt``: a format string or a function of the value (``short_number``).
+    M: (rows, cols) or (n,) drawn as a column."""
     M = np.asarray(M, dtype=float)
     if M.ndim == 1:
         M = M[:, None]
@@ -41,9 +51,10 @@ def plot_matrix(ax, M, title=None, annotate=True, fmt="{:g}", blocks=None, cmap=
         for k in range(0, rows + 1, blocks):
             ax.axhline(k - 0.5, color="k", lw=1.5)
     if annotate:
+        text = fmt if callable(fmt) else fmt.format
         for (i, j), v in np.ndenumerate(M):
             if v != 0 or zeros:
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
+                ax.text(j, i, text(v), ha="center", va="center", fontsize=fontsize,
                         color="w" if abs(v) > 0.6 * max(abs(top), abs(bottom)) else "k")
     if title:
         ax.set_title(title, fontsize=10)
@@ -116,11 +127,14 @@ def plot_conv_grid(ax_in, ax_out, size, kernel_size, stride=1, padding=0):
 def plot_transposed_overlap(ax, n, kernel_size, stride, title=None):
     """The output of a transposed convolution with an all-ones kernel on an all-ones n x n input:
     each output pixel shows how many copies of the kernel land on it. With a stride that does
-    not divide the kernel size the counts alternate: the checkerboard."""
+    not divide the kernel size the counts alternate: the checkerboard. The title (``title``
+    first, when given) says the input and output sizes."""
     layer = ConvTranspose2d(1, 1, kernel_size, stride=stride, bias=False)
     layer.W.data[...] = 1.0
     counts = layer.forward(np.ones((1, 1, n, n)))[0, 0]
-    plot_matrix(ax, counts, title=title, cmap="Greys", vmin=0.0, vmax=float(counts.max()) * 1.6, fontsize=7)
+    sizes = f"input {n}x{n} -> output {counts.shape[0]}x{counts.shape[1]}"
+    plot_matrix(ax, counts, title=f"{title}: {sizes}" if title else sizes, cmap="Greys", vmin=0.0,
+                vmax=float(counts.max()) * 1.6, fontsize=7)
     return counts
 
 

@@ -46,7 +46,7 @@ def draw_feature_map(fig, image, kernel, name=""):
     fmap = CM.correlate2d(image, kernel, padding=kernel.shape[0] // 2)
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
     PC.plot_image(axes[0], image, title="the digit")
-    PC.plot_matrix(axes[1], kernel, title=f"kernel{': ' + name if name else ''}", fmt="{:.2g}")
+    PC.plot_matrix(axes[1], kernel, title=f"kernel{': ' + name if name else ''}", fmt=PC.short_number)
     PC.plot_image(axes[2], fmap, title="feature map", cmap="RdBu_r")
     return (f"feature map: min {fmap.min():+.2f}, max {fmap.max():+.2f} "
             f"(blue negative, red positive; the digit's ink is 0 to 1)")

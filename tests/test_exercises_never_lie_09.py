@@ -19,6 +19,8 @@ W, N_IN = [1.0, 2.0, -1.0], 5
 MATRIX = [[1, 2, -1, 0, 0], [0, 1, 2, -1, 0], [0, 0, 1, 2, -1]]
 SIZE_ARGS, SIZE = (28, 5, 2, 2), 14                 # (28 + 4 - 5) // 2 + 1 = 27 // 2 + 1
 T_ARGS, T_SIZE = (4, 5, 2, 1), 9                    # (4 - 1) * 2 - 2 + 5
+# every size the convolution (kernel 5, stride 2, padding 1) maps to 4: 9, and 10 (output_padding=1)
+T_SIZES = [m for m in range(1, 30) if (m + 2 * 1 - 5) // 2 + 1 == 4]
 POOL_X = [[1, 3, 2, 0], [0, 3, 1, 1], [4, 1, 5, 6], [2, 2, 6, 0]]   # ties: 3, 3 and 6, 6
 POOL_DOUT = [[1.0, -2.0], [0.5, 3.0]]
 POOL_DX = [[0, 1, -2, 0], [0, 0, 0, 0], [0.5, 0, 0, 3], [0, 0, 0, 0]]  # first maximum in reading order
@@ -112,8 +114,9 @@ def test_a_backward_that_returns_none_none_is_not_done_yet():
 @SETTINGS
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_other_size_is_wrong(value):
-    for check, args, right in ((check_output_size, SIZE_ARGS, SIZE), (check_transposed_output_size, T_ARGS, T_SIZE)):
-        if abs(value - right) > 1e-6 * right + 1e-9:
+    for check, args, rights in ((check_output_size, SIZE_ARGS, [SIZE]),
+                                (check_transposed_output_size, T_ARGS, T_SIZES)):
+        if all(abs(value - right) > 1e-6 * right + 1e-9 for right in rights):
             assert_never_lies(check, *args, value)
 
 
@@ -163,6 +166,16 @@ def test_matrix_slips_get_their_hint(answer, words):
     assert result is False and words in printed
 
 
+@pytest.mark.parametrize("row", range(3))
+def test_a_wrong_row_is_named_without_giving_its_contents(row):
+    answer = np.array(MATRIX, dtype=float)
+    answer[row] = 0.0
+    result, printed = assert_never_lies(check_conv_matrix, W, N_IN, answer)
+    right_row = np.array(MATRIX[row], dtype=float)
+    assert result is False and f"row {row}" in printed and f"x[{row} + k]" in printed, printed
+    assert str(right_row.tolist()) not in printed and str(MATRIX[row]) not in printed, printed
+
+
 @pytest.mark.parametrize("answer, words", [
     (14.5, "round the division down"), (13, "add 1"), (12, "the padding counts"),
     (28, "divide by the stride"), (16, "subtract the kernel size"), (15, "count the kernel's positions")])
@@ -179,10 +192,27 @@ def test_padding_on_one_side_only_gets_its_hint():
 
 @pytest.mark.parametrize("answer, words", [
     (1, "size formula of the convolution itself"), (11, "subtract 2 padding"), (8, "n * stride"),
-    (10, "from both sides"), (12, "(n - 1) stride - 2 padding + kernel_size")])
+    (12, "(n - 1) stride - 2 padding + kernel_size")])
 def test_transposed_size_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_transposed_output_size, *T_ARGS, answer)
     assert result is False and words in printed
+
+
+def test_padding_on_one_side_of_a_transposed_convolution_gets_its_hint():
+    # padding 2: right are (4 - 1) * 2 - 4 + 5 = 7 and 8; one side only gives 6 - 2 + 5 = 9
+    result, printed = assert_never_lies(check_transposed_output_size, 4, 5, 2, 2, 9)
+    assert result is False and "from both sides" in printed and "7" in printed, printed
+
+
+def test_every_size_the_convolution_maps_back_is_right():
+    # the notebook's exercise: 9 and 10 both go to 4 through the convolution; 10 needs output_padding=1
+    assert T_SIZES == [9, 10]
+    for size in T_SIZES:
+        result, printed = run_check(check_transposed_output_size, *T_ARGS, size)
+        assert result is True and printed.startswith("correct"), printed
+        assert "output_padding" in printed, printed
+    result, printed = run_check(check_transposed_output_size, *T_ARGS, 10)
+    assert "output_padding=1" in printed and "smallest, 9" in printed, printed
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -194,6 +224,18 @@ def test_transposed_size_slips_get_their_hint(answer, words):
 def test_pooling_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_maxpool_gradient, POOL_X, POOL_DOUT, answer)
     assert result is False and words in printed
+
+
+@pytest.mark.parametrize("moved", [((0, 1), (1, 1)), ((2, 3), (3, 2))])
+def test_choosing_the_other_tied_maximum_of_one_window_names_the_tie_rule(moved):
+    # the gradient on the other maximum of ONE tied window: that entry is a maximum, and the
+    # message must say the tie rule, not that only the maximum gets the gradient
+    first, other = moved
+    answer = np.array(POOL_DX, dtype=float)
+    answer[other], answer[first] = answer[first], 0.0
+    result, printed = assert_never_lies(check_maxpool_gradient, POOL_X, POOL_DOUT, answer)
+    assert result is False and "tied maxima" in printed and "FIRST maximum" in printed, printed
+    assert "only each window's maximum" not in printed, printed
 
 
 @pytest.mark.parametrize("backward, words", [

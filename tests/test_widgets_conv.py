@@ -122,6 +122,24 @@ def test_transposed_overlap_counts_the_kernel_copies_on_each_pixel():
     np.testing.assert_array_equal(ax.images[0].get_array().data, counts)
     even = PC.plot_transposed_overlap(Figure().add_subplot(), 4, 4, 2)
     assert set(np.unique(even[2:-2, 2:-2])) == {4}  # a kernel the stride divides: even inside
+    assert ax.get_title() == f"input 4x4 -> output {counts.shape[0]}x{counts.shape[0]}"
+    titled = Figure().add_subplot()
+    PC.plot_transposed_overlap(titled, 4, 4, 2, title="kernel 4, stride 2")
+    assert titled.get_title() == f"kernel 4, stride 2: input 4x4 -> output {even.shape[0]}x{even.shape[0]}"
+
+
+@pytest.mark.parametrize("value, shown", [(100.0, "100"), (-100.0, "-100"), (1 / 9, "0.11"), (2.5, "2.5"),
+                                          (8.0, "8"), (-1.0, "-1"), (1234.0, "1234"), (1e5, "1e+05"),
+                                          (0.001, "0.001"), (0.0, "0"), (-0.001, "-0.001")])
+def test_short_number_writes_a_kernel_entry_as_typed(value, shown):
+    assert PC.short_number(value) == shown
+
+
+def test_the_kernel_panel_shows_100_as_100():
+    e = WC.kernel_explorer(IMAGES, preset="identity")
+    assert_redraws(e, "k11", 100.0)
+    kernel_texts = [t.get_text() for t in e.figure.axes[1].texts]
+    assert kernel_texts == ["100"], kernel_texts
 
 
 def test_plot_product_draws_the_matrix_the_vector_and_their_product():

@@ -72,9 +72,10 @@ def check_conv_matrix(w, n, answer):
                                              "starting at column i")], expected)
     if hint:
         return report(False, hint)
-    wrong_rows = [i for i in range(expected.shape[0]) if not _close(value[i], expected[i])]
-    return report(False, f"row {wrong_rows[0]} (counting from 0) should be {expected[wrong_rows[0]].tolist()}: "
-                         f"output {wrong_rows[0]} is sum_k w[k] x[{wrong_rows[0]} + k]")
+    # say which row and why, not its contents: the contents are the answer
+    i = next(i for i in range(expected.shape[0]) if not _close(value[i], expected[i]))
+    return report(False, f"row {i} (counting from 0) is wrong: output {i} is sum_k w[k] x[{i} + k], so row {i} "
+                         f"holds w[k] in column {i} + k and 0 in every other column")
 
 
 # -- exercise 2: the output size of a convolution --------------------------------------------
@@ -274,8 +275,9 @@ def check_maxpool_gradient(x, dout, answer, size=2):
                             "when there is a tie); every other input gets 0")
     split, every, last = _tie_variants(image, upstream, size)
     mask = (expected != 0) | _where_nnlib_routes(image, size)
-    hints = [(split, "splitting a tie's gradient evenly is a valid subgradient too (finite differences give "
-                     "it), but nnlib sends all of it to the FIRST maximum in reading order"),
+    hints = [(split, "splitting a tie's gradient evenly is a valid subgradient too (any split between the "
+                     "tied inputs is one; finite differences give this one), but nnlib sends all of it to the "
+                     "FIRST maximum in reading order"),
              (every, "each tied maximum got the whole gradient: the window's output moves by dout, not by "
                      "dout times the number of maxima; give it to the first maximum only"),
              (last, "the tie: nnlib picks the FIRST maximum in reading order (row by row, left to right)"),
@@ -284,8 +286,17 @@ def check_maxpool_gradient(x, dout, answer, size=2):
     if hint:
         return report(False, hint)
     wrong = np.argwhere(~np.isclose(value, expected, rtol=1e-6, atol=1e-9))[0]
-    return report(False, f"entry [{wrong[0]}, {wrong[1]}] should be {expected[tuple(wrong)]:g}: only each "
-                         f"window's maximum gets that window's dout, every other input 0")
+    r, c = wrong
+    window = image[r - r % size:r - r % size + size, c - c % size:c - c % size + size]
+    tied = int(np.sum(window == window.max()))
+    if tied > 1 and image[r, c] == window.max():
+        # the entry is one of several maxima: the student chose another one of the tie, which the
+        # generic "only the maximum" sentence would wrongly call not a maximum
+        return report(False, f"entry [{r}, {c}] is wrong: it is one of the {tied} tied maxima of its window, and "
+                             f"nnlib sends that window's whole dout to the FIRST maximum in reading order (row by "
+                             f"row, left to right), 0 to the others")
+    return report(False, f"entry [{r}, {c}] should be {expected[r, c]:g}: only each window's maximum gets that "
+                         f"window's dout, every other input 0")
 
 
 def _where_nnlib_routes(x, size):
@@ -296,7 +307,10 @@ def _where_nnlib_routes(x, size):
 
 # -- exercise 5: the output size of a transposed convolution ---------------------------------
 def check_transposed_output_size(n, kernel_size, stride, padding, answer):
-    """(n - 1) stride - 2 padding + kernel_size (output_padding 0)."""
+    """(n - 1) stride - 2 padding + kernel_size + output_padding, output_padding from 0 to
+    stride - 1: every size the convolution it transposes maps back to n is right (the floor in the
+    convolution's formula makes them all valid; ConvTranspose2d picks the smallest unless its
+    output_padding says otherwise)."""
     sizes = _sizes([n, kernel_size, stride, padding])
     if sizes is None or min(sizes[:3]) < 1 or (sizes[0] - 1) * sizes[2] - 2 * sizes[3] + sizes[1] < 1:
         return report(False, f"n, kernel_size, stride should be whole numbers >= 1 and padding >= 0 (small enough "
@@ -308,10 +322,18 @@ def check_transposed_output_size(n, kernel_size, stride, padding, answer):
     value = as_number(answer)
     if value is None:
         return not_a_number(answer, "the output size")
-    expected = CM.transposed_output_size(n, k, s, p)
-    if _close(value, expected):
-        return report(True, f"({n} - 1)*{s} - 2*{p} + {k} = {expected}: the input size of the convolution "
-                            f"it transposes")
+    right = [CM.transposed_output_size(n, k, s, p, output_padding) for output_padding in range(s)]
+    expected = right[0]
+    for output_padding, size in enumerate(right):
+        if _close(value, size):
+            if output_padding == 0:
+                extra = (f"; with stride {s} the sizes up to {right[-1]} map to {n} as well, and "
+                         f"output_padding picks one of them" if s > 1 else "")
+                return report(True, f"({n} - 1)*{s} - 2*{p} + {k} = {expected}: the input size of the convolution "
+                                    f"it transposes (ConvTranspose2d's choice{extra})")
+            return report(True, f"the convolution maps {size} to {n} too (the floor), so it is "
+                                f"a right size; ConvTranspose2d gives the smallest, {expected}, unless output_padding="
+                                f"{output_padding}: ({n} - 1)*{s} - 2*{p} + {k} + {output_padding} = {size}")
     conv = (n + 2 * p - k) // s + 1 if k <= n + 2 * p else None
     hints = [(conv, "that is the size formula of the convolution itself; the transposed convolution runs it "
                     "backwards: solve n = (m + 2 padding - kernel_size) // stride + 1 for m"),
@@ -320,6 +342,8 @@ def check_transposed_output_size(n, kernel_size, stride, padding, answer):
              (n * s, "n * stride is only where the kernel's copies start; the last copy adds kernel_size - stride "
                      "more, and the padding takes 2 padding away"),
              ((n - 1) * s - p + k, "the padding is taken from both sides: subtract 2 padding")]
-    hint = _first_matching(value, hints, expected)
-    return report(False, f"you have {value:g}, it is {expected}: "
+    hint = next((h for wrong, h in hints if wrong is not None and _close(value, wrong)
+                 and not any(_close(wrong, r) for r in right)), None)
+    shown = str(expected) if s == 1 else f"{expected} (or up to {right[-1]}, with output_padding)"
+    return report(False, f"you have {value:g}, it is {shown}: "
                          + (hint or "(n - 1) stride - 2 padding + kernel_size"))
