@@ -11,7 +11,9 @@ several patches, so its gradient is a sum).
 ``ConvTranspose2d`` ("deconvolution") is not a new operation: its forward pass *is* Conv2d's
 input gradient, ``col2im(x @ W)``, and its input gradient is Conv2d's forward.
 
-Images are (N, C, H, W): N samples, C channels, H rows, W columns, as in PyTorch.
+Images are (N, C, H, W): N samples, C channels, H rows, W columns, as in PyTorch. (The layers
+keep them batch-last in memory and hand on (N, C, H, W) views: the same numbers, faster copies;
+see "im2col and col2im" below.)
 """
 import math
 
@@ -193,7 +195,9 @@ class Conv2d(Layer):
         H' = (H + 2 padding - kH) // stride + 1        (W' likewise with kW)
 
     (``conv_output_size``). ``backward`` mirrors ``forward``: dW = dout^T cols, db = the sum of
-    dout over samples and positions, dx = col2im(dout W).
+    dout over samples and positions, dx = col2im(dout W). (The code computes the same products
+    transposed, ``W @ cols^T`` with one column per window and sample, batch index last: then
+    the result is already laid out as the next layer wants it.)
     """
 
     input_ndim = 4
@@ -218,7 +222,7 @@ class Conv2d(Layer):
         if bias:
             self.b = Parameter(np.zeros(shapes["b"], dtype=dtype))
             self._params["b"] = self.b
-        self._cache = None  # (x.shape, cols) of the last forward
+        self._cache = None  # (x.shape, padded shape, cols) of the last forward
 
     @staticmethod
     def param_shapes(in_channels, out_channels, kernel_size, bias=True, **_):
