@@ -44,6 +44,7 @@ TARGETS = [
     ("W6-rnn", "nnlib loop", "PyTorch float32", 0.8),
 ]
 FIT_TOLERANCE = 0.10  # fit within 10 % of the bare loop
+TIMER = time.perf_counter  # --cpu-time: time.process_time
 
 
 def blas_info():
@@ -91,9 +92,9 @@ def run_workload(w, systems, repeats, log):
         k = r % len(systems)
         for s in systems[k:] + systems[:k]:
             state = s.prepare(w)
-            t = time.perf_counter()
+            t = TIMER()
             s.train(state)
-            results[s.name]["times"].append(time.perf_counter() - t)
+            results[s.name]["times"].append(TIMER() - t)
             results[s.name]["state"] = state  # the last run's model is evaluated
         log(".")
     for s in systems:
@@ -155,7 +156,8 @@ def table(report):
     lines.append(f"OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE'] or '(unset)'}; load average at start "
                  f"{m['load_average_at_start'][0]:.2f}, at end {m['load_average_at_end'][0]:.2f}; "
                  f"samples/s: median of the rounds (each system once per round, in a rotated "
-                 f"order) after a warm-up; ratios: median of the per-round ratios")
+                 f"order) after a warm-up; ratios: median of the per-round ratios; timed by the "
+                 f"{report.get('timer', 'wall clock')}")
     if report.get("quick"):
         lines.append("--quick: a tenth of the data and few steps, a smoke run: not figures to quote")
     for key, block in report["workloads"].items():
@@ -259,7 +261,12 @@ def main(argv=None):
     parser.add_argument("--workloads", default="W1,W2,W3-f64,W3-f32,W4,W5,W6-lstm,W6-rnn")
     parser.add_argument("--no-course", action="store_true", help="skip notebooks, widgets, import time")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time each run by this process's CPU time instead of the clock: steadier on a "
+                             "machine busy with other work; use it with OPENBLAS_NUM_THREADS=1")
     args = parser.parse_args(argv)
+    global TIMER
+    TIMER = time.process_time if args.cpu_time else time.perf_counter
     repeats = 3 if args.quick and args.repeats == 5 else args.repeats
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -268,7 +275,8 @@ def main(argv=None):
         print(msg, end="", flush=True)
 
     start = time.perf_counter()
-    report = {"machine": machine_info(), "repeats": repeats, "quick": args.quick, "workloads": {}}
+    report = {"machine": machine_info(), "repeats": repeats, "quick": args.quick, "workloads": {},
+              "timer": "CPU time of this process" if args.cpu_time else "wall clock"}
     with_torch = wl.torch_available()
     if with_torch:
         import torch
@@ -310,7 +318,7 @@ def main(argv=None):
         report["workloads"][w.key] = block
         log(f" {time.perf_counter() - start:.0f} s\n")
     report["workloads"].update(workloads_rnn.run(args.workloads.split(","), 0.1 if args.quick else 1.0,
-                                                 with_torch, repeats, run_workload, log))
+                                                 with_torch, repeats, run_workload, log, TIMER))
     report["targets"] = check_targets(report)
     if not (args.quick or args.no_course):
         import course

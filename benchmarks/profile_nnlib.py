@@ -2,6 +2,10 @@
 
     python benchmarks/profile_nnlib.py              # all workloads
     python benchmarks/profile_nnlib.py W1 W3-f32    # some of them
+    python benchmarks/profile_nnlib.py W6-lstm      # the recurrent workloads (workloads_rnn.py)
+    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_nnlib.py --cpu W6-lstm
+                                                    # CPU time of this process, not wall time:
+                                                    # steadier on a machine busy with other work
 
 For each workload it prints (1) the time of one SGD step split into its parts (forward, loss,
 zero_grad, backward, step, and the batch gather X[idx]), each timed over the whole run, and (2)
@@ -19,17 +23,26 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402
+import workloads_rnn  # noqa: E402
 
 import nnlib  # noqa: E402
 
 
+def module_of(w):
+    """The workloads module that builds ``w``'s models: workloads_rnn for W6, else workloads."""
+    return workloads_rnn if isinstance(w, workloads_rnn.SeqWorkload) else wl
+
+
+CLOCK = time.perf_counter
+
+
 def split_step(w):
     """Seconds per step spent in each part of the loop, summed over one full training run."""
-    model, loss_fn = wl.nnlib_model(w)
+    model, loss_fn = module_of(w).nnlib_model(w)
     opt = nnlib.SGD(model.parameters(), lr=w.lr)
     rng = np.random.default_rng(w.seed)
     parts = defaultdict(float)
-    clock = time.perf_counter
+    clock = CLOCK
     for _ in range(w.epochs):
         for idx in nnlib.minibatches(w.n, w.batch_size, rng):
             t0 = clock()
@@ -56,7 +69,7 @@ def split_step(w):
 
 
 def call_tree(w, out_path):
-    loop = wl.NnlibLoop()
+    loop = module_of(w).NnlibLoop()
     state = loop.prepare(w)
     try:
         from pyinstrument import Profiler
@@ -83,17 +96,21 @@ def call_tree(w, out_path):
 def main(keys):
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
-    for w in wl.make_workloads(keys or ("W1", "W2", "W3-f64", "W3-f32")):
-        loop = wl.NnlibLoop()
+    keys = keys or ("W1", "W2", "W3-f64", "W3-f32", "W6-lstm", "W6-rnn")
+    for w in wl.make_workloads(keys) + workloads_rnn.make_workloads(keys):
+        mod = module_of(w)
+        loop = mod.NnlibLoop()
         loop.train(loop.prepare(w))  # warm-up
         parts = split_step(w)
         total = sum(parts.values())
         print(f"\n{w.key}: {w.title}: {total * 1e6:,.1f} us per step "
-              f"(limit: {wl.gemm_seconds_per_step(w) * 1e6:,.1f} us of matrix products)")
+              f"(limit: {mod.gemm_seconds_per_step(w) * 1e6:,.1f} us of matrix products)")
         for name, sec in sorted(parts.items(), key=lambda kv: -kv[1]):
             print(f"  {name:<16}{sec * 1e6:>10.1f} us  {sec / total:6.1%}")
         print(call_tree(w, out_dir / f"profile-{w.key}.txt"))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if "--cpu" in sys.argv:
+        CLOCK = time.process_time
+    main([a for a in sys.argv[1:] if a != "--cpu"])

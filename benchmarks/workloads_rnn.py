@@ -278,14 +278,14 @@ class MatmulLimit(wl.MatmulLimit):
         return {"w": w, "ops": gemm_operands(w)[0]}
 
 
-def gemm_seconds_per_step(w, repeats=5, backend="numpy"):
+def gemm_seconds_per_step(w, repeats=5, backend="numpy", timer=time.perf_counter):
     ops, matmul = gemm_operands(w, backend)
     times = []
     for _ in range(repeats + 1):
-        t = time.perf_counter()
+        t = timer()
         for a, b, c in ops:
             matmul(a, b, out=c)
-        times.append(time.perf_counter() - t)
+        times.append(timer() - t)
     return float(np.median(times[1:]))
 
 
@@ -348,8 +348,9 @@ def same_steps_check(w):
     return all(np.array_equal(p.data, q.data) for p, q in zip(a["model"].parameters(), b["model"].parameters()))
 
 
-def run(keys, scale, with_torch, repeats, run_workload, log):
-    """{key: block} for the W6 workloads among ``keys``, blocks as bench.py builds W1-W3's."""
+def run(keys, scale, with_torch, repeats, run_workload, log, timer=time.perf_counter):
+    """{key: block} for the W6 workloads among ``keys``, blocks as bench.py builds W1-W3's;
+    ``timer``: bench.py's (the clock, or the process's CPU time)."""
     blocks = {}
     for w in make_workloads(keys, scale):
         log(f"{w.key} ({w.title}) ")
@@ -362,7 +363,7 @@ def run(keys, scale, with_torch, repeats, run_workload, log):
                               "T": w.T},
                  "baseline": w.baseline(), "flops_per_sample": flops,
                  "gemm_gflops": flops * w.samples / results["limit"]["median_s"] / 1e9,
-                 "torch_gemm_gflops": (flops * w.batch_size / gemm_seconds_per_step(w, backend="torch") / 1e9
+                 "torch_gemm_gflops": (flops * w.batch_size / gemm_seconds_per_step(w, backend="torch", timer=timer) / 1e9
                                        if with_torch else None),
                  "loop_equals_fit": same_steps_check(w), "systems": results,
                  "gradcheck": gradient_check(w)}

@@ -52,7 +52,6 @@ class _Recurrent(Layer):
 
     input_ndim = 3
     gate_count = 1  # rows of Wx per hidden unit: 1 for the RNN, 4 (i, f, g, o) for the LSTM
-    state_names = ("h0",)
 
     def __init__(self, input_size, hidden_size, bias=True, rng=None, dtype=np.float64):
         super().__init__()
@@ -286,7 +285,6 @@ class LSTM(_Recurrent):
     """
 
     gate_count = 4
-    state_names = ("h0", "c0")
 
     def __init__(self, input_size, hidden_size, bias=True, rng=None, dtype=np.float64):
         super().__init__(input_size, hidden_size, bias=bias, rng=rng, dtype=dtype)

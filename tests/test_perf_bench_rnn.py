@@ -66,11 +66,13 @@ def test_flops_per_sample_are_the_steps_matrix_products(tiny):
 def test_quick_run_writes_w6_into_the_report(tmp_path, monkeypatch):
     bench = load("bench")
     monkeypatch.setattr(bench.wl, "torch_available", lambda: False)  # keep the test light
-    bench.main(["--quick", "--repeats", "1", "--workloads", "W6-rnn", "--out", str(tmp_path)])
+    bench.main(["--quick", "--repeats", "1", "--workloads", "W6-rnn", "--cpu-time", "--out", str(tmp_path)])
     report = json.loads((tmp_path / "bench.json").read_text())
-    assert set(report["workloads"]) == {"W6-rnn"}
+    assert set(report["workloads"]) == {"W6-rnn"} and report["timer"] == "CPU time of this process"
+    assert bench.TIMER is bench.time.process_time
     block = report["workloads"]["W6-rnn"]
     assert block["loop_equals_fit"] and block["gradcheck"] < 1e-6
     assert set(block["systems"]) == {"nnlib loop", "nnlib fit", "numpy loop", "limit"}
     text = (tmp_path / "bench.txt").read_text()
     assert "W6-rnn: RNN (tanh) T 32" in text and "W6-rnn: nnlib fit within 10 % of the loop" in text
+    assert "timed by the CPU time of this process" in text
