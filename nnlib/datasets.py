@@ -125,9 +125,9 @@ def train_test_split(X, y, *, test_size=0.25, rng=None):
 
 
 # -- a text that ships with the course: sentences from a tiny grammar -----------------------
-# Every choice is uniform among its options ("" listed 4 times of 8: no adjective half of the
-# time), so the grammar's own probability of a text is the product, over the choices made, of
-# (times the option is listed) / len(options). No two different outcomes spell the same text (the
+# Every choice made is uniform among its options ("" listed 4 times of 8: no adjective half of the
+# time; a plural subject makes no choice of article, it takes "the"), so the grammar's own
+# probability of a text is the product, over the choices made, of (times the option is listed) / len(options). No two different outcomes spell the same text (the
 # number of a noun shows in its "s", the word lists are disjoint), so that product IS the
 # probability of the text: -ln of it is the loss of a model that knows the grammar perfectly.
 GRAMMAR = {
@@ -214,28 +214,32 @@ def grammar_report(text):
     """How well a text (a model's sample, say) follows ``GRAMMAR``.
 
     The text is cut at its full stops; a piece *parses* when it is a sentence of the grammar
-    except, perhaps, for the agreements ("s" endings). Among the parsed ones the agreements are
-    checked: the verb with the subject (no "s" after a plural subject, "s" after a singular
-    one; "a" only before a singular subject) and each noun with its count ("1 weight", "2
-    weights", "after 1 step"). Returns a dict of counts: "sentences" (complete pieces, the text
-    before the first and after the last full stop dropped, as a sample may start or stop in the
-    middle of one), "parsed", "subject_verb" and "count_noun" (parsed sentences whose agreement
-    is right), and "grammatical" (parsed with both right)."""
+    except, perhaps, for the agreements ("s" endings) and the article. Among the parsed ones three
+    rules are checked, each counted on its own: the verb with the subject (no "s" after a plural
+    subject, "s" after a singular one), the article ("a" only before a singular subject), and
+    each noun with its count ("1 weight", "2 weights", "after 1 step"). Returns a dict of counts:
+    "sentences" (complete pieces, the text before the first and after the last full stop
+    dropped, as a sample may start or stop in the middle of one), "parsed", "subject_verb",
+    "article" and "count_noun" (parsed sentences that keep that rule), and "grammatical" (parsed
+    and keeping all three)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
     pattern = _grammar_pattern()
     pieces = [p.strip() for p in text.split(".")[1:-1]]
-    report = {"sentences": len(pieces), "parsed": 0, "subject_verb": 0, "count_noun": 0, "grammatical": 0}
+    report = {"sentences": len(pieces), "parsed": 0, "subject_verb": 0, "article": 0, "count_noun": 0,
+              "grammatical": 0}
     for piece in pieces:
         match = pattern.fullmatch(piece)
         if not match:
             continue
         article, subject_s, verb_s, count, object_s, steps, steps_s = match.groups()
         plural = subject_s == "s"
-        verb_ok = (verb_s == "") == plural and not (article == "a" and plural)
+        verb_ok = (verb_s == "") == plural
+        article_ok = not (article == "a" and plural)
         count_ok = (object_s == "") == (count == "1") and (steps is None or (steps_s == "") == (steps == "1"))
         report["parsed"] += 1
         report["subject_verb"] += verb_ok
+        report["article"] += article_ok
         report["count_noun"] += count_ok
-        report["grammatical"] += verb_ok and count_ok
+        report["grammatical"] += verb_ok and article_ok and count_ok
     return report

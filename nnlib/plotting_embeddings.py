@@ -4,6 +4,7 @@ Every number drawn is computed by nnlib (``nnlib.text``: perplexities, PCA coord
 model's predictions); these functions only draw it.
 """
 import numpy as np
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .plotting import CLASS_COLORS
@@ -64,35 +65,67 @@ def plot_perplexity(ax, steps, train, val, baselines=None, floor=None):
     return ax
 
 
+def spread_labels(coords, min_dist=0.05, steps=300):
+    """Label positions near ``coords`` (V, 2) that keep at least ``min_dist`` apart, measured on
+    the axes' scale (each coordinate divided by its range): labels that would overlap are pushed
+    apart a little at a time, so a tight cluster (the digits) becomes a readable ring.
+    Deterministic: coinciding points are parted along fixed directions."""
+    coords = np.asarray(coords, dtype=float)
+    low, span = coords.min(axis=0), np.ptp(coords, axis=0) + 1e-12
+    pos = (coords - low) / span
+    n = len(pos)
+    angles = 2 * np.pi * np.arange(n) / max(n, 1)
+    pos = pos + 1e-6 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    for _ in range(steps):
+        d = pos[:, None, :] - pos[None, :, :]
+        dist = np.linalg.norm(d, axis=2) + np.eye(n)
+        close = dist < min_dist
+        if not close.any():
+            break
+        push = np.where(close, (min_dist - dist) / dist, 0.0)[..., None] * d
+        pos = pos + 0.5 * push.sum(axis=1)
+    return low + pos * span
+
+
 def plot_embedding_2d(ax, coords, chars, explained=None):
-    """Each character at its 2-D coordinates (``nnlib.text.pca_2d``), written in the colour of
-    its kind (digit, vowel, consonant, space or full stop). coords: (V, 2); chars: V characters;
-    explained: the fraction of the variance each axis holds, for the axis labels."""
+    """Each character at its 2-D coordinates (``nnlib.text.pca_2d``): a dot at the point, the
+    character in the colour of its kind (digit, vowel, consonant, space or full stop) beside it,
+    pushed apart from its neighbours (``spread_labels``) with a thin line to its dot when it had
+    to move. coords: (V, 2); chars: V characters; explained: the fraction of the variance each
+    axis holds, for the axis labels."""
     coords = np.asarray(coords, dtype=float)
     if coords.shape != (len(chars), 2):
         raise ValueError(f"coords must be (V, 2) with V = len(chars) = {len(chars)}, got shape {coords.shape}")
-    for (x, y), char in zip(coords, chars):
-        if char in NAMES:  # a dot where the point is, the name beside it
-            ax.plot([x], [y], "o", ms=6, color=KINDS[char_kind(char)])
-            ax.annotate(NAMES[char], (x, y), xytext=(5, -3), textcoords="offset points", ha="left",
-                        va="top", fontsize=9, color=KINDS[char_kind(char)])
-            continue
-        ax.text(x, y, show_char(char), color=KINDS[char_kind(char)], fontsize=13, ha="center",
-                va="center", fontweight="bold")
-    pad = 0.08 * (coords.max(axis=0) - coords.min(axis=0) + 1e-12)
-    ax.set_xlim(coords[:, 0].min() - pad[0], coords[:, 0].max() + pad[0])
-    ax.set_ylim(coords[:, 1].min() - pad[1], coords[:, 1].max() + pad[1])
+    labels = spread_labels(coords)
+    span = np.ptp(coords, axis=0) + 1e-12
+    for (x, y), (lx, ly), char in zip(coords, labels, chars):
+        color = KINDS[char_kind(char)]
+        ax.plot([x], [y], "o", ms=6 if char in NAMES else 3, color=color)
+        moved = np.hypot((lx - x) / span[0], (ly - y) / span[1]) > 0.01
+        arrow = dict(arrowstyle="-", color=color, lw=0.6, alpha=0.7, shrinkA=0, shrinkB=4) if moved else None
+        if char in NAMES:  # a word: beside its dot
+            ax.annotate(NAMES[char], (x, y), xytext=(lx, ly), textcoords="data", ha="left", va="top",
+                        fontsize=9, color=color, arrowprops=arrow)
+        else:
+            ax.annotate(show_char(char), (x, y), xytext=(lx, ly), textcoords="data", color=color, fontsize=13,
+                        ha="center", va="center", fontweight="bold", arrowprops=arrow)
+    every = np.concatenate([coords, labels])
+    pad = 0.08 * (every.max(axis=0) - every.min(axis=0) + 1e-12)
+    ax.set_xlim(every[:, 0].min() - pad[0], every[:, 0].max() + pad[0])
+    ax.set_ylim(every[:, 1].min() - pad[1], every[:, 1].max() + pad[1])
     names = ("first", "second")
-    labels = [f"{n} principal direction" + (f" ({e:.0%} of the variance)" if explained is not None else "")
-              for n, e in zip(names, explained if explained is not None else (None, None))]
-    ax.set(xlabel=labels[0], ylabel=labels[1])
+    axis_labels = [f"{n} principal direction" + (f" ({e:.0%} of the variance)" if explained is not None else "")
+                   for n, e in zip(names, explained if explained is not None else (None, None))]
+    ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1])
     handles = [ax.plot([], [], "s", color=color, label=kind)[0] for kind, color in KINDS.items()]
     ax.legend(handles=handles, fontsize=8, loc="best", framealpha=0.8)
     return ax
 
 
-def plot_next_char(ax, probs, chars, top=12):
-    """The ``top`` likeliest next characters as bars, likeliest first. probs: (V,) summing to 1."""
+def plot_next_char(ax, probs, chars, top=12, legend=True):
+    """The ``top`` likeliest next characters as bars, likeliest first, coloured by kind (digit,
+    vowel, consonant, space or full stop; a legend names the kinds shown). probs: (V,) summing
+    to 1."""
     probs = np.asarray(probs, dtype=float)
     if probs.shape != (len(chars),):
         raise ValueError(f"probs must be (V,) with V = len(chars) = {len(chars)}, got shape {probs.shape}")
@@ -101,4 +134,8 @@ def plot_next_char(ax, probs, chars, top=12):
     ax.bar(np.arange(len(order)), probs[order], color=colors)
     ax.set_xticks(np.arange(len(order)), [show_char(chars[i]) for i in order], fontsize=12)
     ax.set(ylim=(0, 1), ylabel="probability", xlabel="next character (the likeliest first)")
+    if legend:
+        shown = [kind for kind in KINDS if kind in {char_kind(chars[i]) for i in order}]
+        ax.legend(handles=[Patch(color=KINDS[kind], label=kind) for kind in shown], fontsize=8,
+                  loc="upper right", framealpha=0.8)
     return ax

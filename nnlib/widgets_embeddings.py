@@ -16,13 +16,17 @@ from .widgets import Explorer
 def draw_sampling(fig, model, vocab, prompt, temperature, length=150, seed=0):
     """The model's next-character probabilities after ``prompt`` at ``temperature`` (bars), and,
     as the caption, ``length`` characters sampled after the prompt with the seed ``seed``.
-    A prompt with characters the model does not know gets a caption that says so."""
+    A prompt with characters the model does not know gets empty axes with a message in them,
+    and a caption, that say so."""
     ax = fig.add_subplot()
     try:
         probs = text.next_char_probabilities(model, vocab, prompt, temperature)
     except ValueError as exc:
-        ax.set_axis_off()
-        return f"cannot start from this prompt: {exc}"
+        message = f"cannot start from this prompt: {exc}"
+        ax.set(ylim=(0, 1), ylabel="probability", xlabel="next character (the likeliest first)", xticks=[])
+        ax.text(0.5, 0.5, textwrap.fill(message, 50), transform=ax.transAxes, ha="center", va="center",
+                fontsize=10, color="0.3")
+        return message
     P.plot_next_char(ax, probs, vocab.chars)
     ax.set_title(f"after {prompt!r}, temperature {temperature:.2f}", fontsize=10)
     sampled = text.sample(model, vocab, prompt, length, temperature, rng=seed)

@@ -2,9 +2,11 @@
 checkers) are accepted in any number type; the usual slips get their hint; bad answers
 (``tests/bad_answers.py``) and every other wrong number are never called correct."""
 import fractions
+import re
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,12 +73,67 @@ def test_none_is_not_done_yet(check, args):
     assert result is None and printed.startswith("not done yet")
 
 
+# A number typed by hand is accepted to three significant figures: within this relative tolerance.
+RTOL = 1.5e-3
+
+
 @SETTINGS
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_other_number_is_wrong(value):
     for check, args, right in RIGHT:
-        if abs(value - right) > 1e-6 * abs(right) + 1e-9:
-            assert_never_lies(check, *args, value)
+        if abs(value - right) > RTOL * abs(right) + 1e-9:
+            result, printed = assert_never_lies(check, *args, value)
+            shown = re.search(r"you have (\S+), it is (\S+?):", printed)
+            assert shown is None or shown.group(1) != shown.group(2), printed
+
+
+@SETTINGS
+@given(st.sampled_from([0, 2]), st.floats(RTOL * 1.001, 0.1))
+def test_a_number_just_outside_the_tolerance_is_wrong_and_reads_differently(which, offset):
+    check, args, right = RIGHT[which]
+    for value in (right * (1 + offset), right * (1 - offset)):
+        result, printed = assert_never_lies(check, *args, value)
+        shown = re.search(r"you have (\S+), it is (\S+?):", printed)
+        assert result is False and shown and shown.group(1) != shown.group(2), printed
+
+
+@pytest.mark.parametrize("which", [0, 2])
+@pytest.mark.parametrize("digits", [3, 4, 5, 6])
+@pytest.mark.parametrize("kind", [float, lambda v: fractions.Fraction(str(v)), lambda v: sp.Float(v), lambda v: [v]])
+def test_rounded_right_answers_are_correct(which, digits, kind):
+    check, args, right = RIGHT[which]
+    rounded = float(f"{right:.{digits}g}")                          # 3.36, 0.867; 3.3636, 0.86681
+    result, printed = run_check(check, *args, kind(rounded))
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("which", [0, 2])
+@pytest.mark.parametrize("offset", [2e-3, -5e-3, 1.5e-2])
+def test_a_near_answer_is_told_to_give_more_digits(which, offset):
+    check, args, right = RIGHT[which]
+    result, printed = assert_never_lies(check, *args, right * (1 + offset))
+    assert result is False and "right method, give more digits" in printed, printed
+
+
+@pytest.mark.parametrize("which", range(len(RIGHT)))
+def test_every_number_checker_treats_one_element_lists_alike(which):
+    check, args, right = RIGHT[which]
+    result, printed = run_check(check, *args, [right])                # as_number takes [x] as x
+    assert result is True, printed
+    result, printed = assert_never_lies(check, *args, [right, right])
+    assert result is False and "one number" in printed, printed
+
+
+@pytest.mark.parametrize("answer, words, not_words", [
+    ([[3.0, 4.0, 0.0, 0.0], [0.0, 0.0, 6.0, 8.0]], "shape", "transpose"),   # (2, 4) but not dW.T
+    (DOUT, "one row per symbol of the table, not per lookup", "transpose"),
+    (-DW, "sign", "[3. 4.]"),
+    ([[-3.0, -4.0], [0.0, 0.0], [6.0, 8.0], [0.0, 0.0]], "row 0 has the wrong sign", "[3. 4.]"),
+    ([[3.0, 4.0], [0.0, 0.0], [6.0, 9.0], [0.0, 0.0]], "row 2", "[6. 8.]"),
+])
+def test_embedding_gradient_messages_fit_the_answer_and_do_not_give_it_away(answer, words, not_words):
+    result, printed = assert_never_lies(check_embedding_grad, INDICES, DOUT, V_EX, answer)
+    assert result is False and words in printed and not_words not in printed, printed
 
 
 @SETTINGS
@@ -127,7 +184,10 @@ def test_perplexity_slips_get_their_hint(answer, words):
     (33 * 16 + 64 * 81 + 64 * 33 + 33, "FOUR"), (4 * 64 * 81 + 64 * 33 + 33, "embedding table"),
     (33 * 16 + 4 * 64 * 80 + 64 * 33, "biases"), (33 * 16 + 4 * 64 * 81 + 64 * 33, "output layer's V biases"),
     (33 * 16 + 4 * 64 * 80 + 64 * 33 + 33, "LSTM's 4H biases"), (33 * 16 + 4 * 64 * 81, "Dense(H, V)"),
-    (23409.5, "whole number")])
+    (23409.5, "whole number"),
+    (33 * 16 + 4 * 64 * (16 + 64 + 2) + 64 * 33 + 33, "PyTorch"),          # two biases per gate: 23665
+    (33 * 16 + 3 * 64 * (16 + 64 + 1) + 64 * 33 + 33, "FOUR blocks"),      # three gates: 18225
+    (4 * 64 * (33 + 64 + 1) + 64 * 33 + 33, "one-hot")])                  # no table: 27233
 def test_parameter_count_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_char_model_parameters, *SIZES, answer)
     assert result is False and words in printed

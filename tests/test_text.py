@@ -307,11 +307,13 @@ def test_no_two_outcomes_spell_the_same_sentence():
 def test_grammar_text_is_all_grammatical():
     text_, _ = grammar_text(300, rng=2)
     report = grammar_report(text_)
-    assert report == {"sentences": 299, "parsed": 299, "subject_verb": 299, "count_noun": 299, "grammatical": 299}
+    assert report == {"sentences": 299, "parsed": 299, "subject_verb": 299, "article": 299, "count_noun": 299,
+                      "grammatical": 299}
 
 
 @pytest.mark.parametrize("sentence, wrong", [
-    ("a networks sees 2 weights", {"subject_verb"}), ("the network learn 3 units", {"subject_verb"}),
+    ("a networks sees 2 weights", {"subject_verb", "article"}), ("a networks see 2 weights", {"article"}),
+    ("the network learn 3 units", {"subject_verb"}),
     ("the neurons checks 3 units", {"subject_verb"}), ("a neuron checks 1 units", {"count_noun"}),
     ("the layers see 4 output", {"count_noun"}), ("a layer sees 4 outputs after 1 steps", {"count_noun"}),
     ("the students learn 4 outputs after 2 step", {"count_noun"}),
@@ -325,6 +327,6 @@ def test_grammar_report_finds_each_slip(sentence, wrong):
         assert report["parsed"] == 0
         return
     assert report["parsed"] == 1
-    for key in ("subject_verb", "count_noun"):
+    for key in ("subject_verb", "article", "count_noun"):
         assert report[key] == (0 if key in wrong else 1), key
     assert report["grammatical"] == (0 if wrong else 1)

@@ -45,14 +45,32 @@ def test_the_embedding_figure_writes_each_character_at_its_pca_point():
     coords, explained = text.pca_2d(W)
     ax = Figure().add_subplot()
     PE.plot_embedding_2d(ax, coords, VOCAB.chars, explained)
-    written = {t.get_text(): t.get_position() for t in ax.texts}
-    for char, (x, y) in zip(VOCAB.chars, coords):
-        if char in PE.NAMES:   # a dot at the point, its name beside it
-            assert any(np.allclose(line.get_xydata(), [[x, y]]) for line in ax.lines if len(line.get_xdata()))
-            assert any(a.get_text() == PE.NAMES[char] and np.allclose(a.xy, (x, y)) for a in ax.texts)
-        else:
-            assert np.allclose(written[char], (x, y))
+    for char, (x, y) in zip(VOCAB.chars, coords):   # a dot at the point, its label pointing at it
+        assert any(np.allclose(line.get_xydata(), [[x, y]]) for line in ax.lines if len(line.get_xdata()))
+        label = PE.NAMES.get(char, PE.show_char(char))
+        assert any(a.get_text() == label and np.allclose(a.xy, (x, y)) for a in ax.texts)
     assert f"{explained[0]:.0%}" in ax.get_xlabel()
+
+
+def test_labels_of_a_tight_cluster_are_spread_apart_and_point_at_their_dots():
+    rng = np.random.default_rng(2)
+    coords = np.concatenate([rng.normal(size=(20, 2)), 5 + 1e-3 * rng.normal(size=(9, 2))])  # 9 almost one
+    chars = "abcdefghijklmnopqrstuvwxyz"[:20] + "123456789"
+    ax = Figure().add_subplot()
+    PE.plot_embedding_2d(ax, coords, chars)
+    span = np.ptp(coords, axis=0)
+    placed = np.array([a.xyann for a in ax.texts]) / span
+    gaps = np.linalg.norm(placed[:, None] - placed[None], axis=2) + np.eye(len(chars))
+    assert gaps.min() > 0.04                      # no two labels on top of each other
+    assert sorted(a.get_text() for a in ax.texts) == sorted(chars)
+    assert all(np.allclose(a.xy, xy) for a, xy in zip(ax.texts, coords))
+
+
+def test_the_bars_have_a_legend_of_the_kinds_shown():
+    probs = np.array([0.5, 0.3, 0.2])
+    ax = Figure().add_subplot()
+    PE.plot_next_char(ax, probs, "a1t", top=3)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["digit", "vowel", "consonant"]
 
 
 def test_the_perplexity_figure_draws_both_curves_and_the_lines():
@@ -85,6 +103,9 @@ def test_a_prompt_the_model_cannot_read_is_explained():
     fig = Figure()
     caption = WE.draw_sampling(fig, model(), VOCAB, "the dog", 1.0)
     assert caption.startswith("cannot start from this prompt") and "'dgo'" in caption
+    ax = fig.axes[0]                               # the axes stay, with the message in them
+    assert ax.axison and ax.get_ylabel() == "probability"
+    assert any("cannot start from this prompt" in t.get_text() for t in ax.texts)
 
 
 def test_the_explorer_redraws_on_each_control():

@@ -17,12 +17,29 @@ from ..recurrent import LSTM
 from . import as_array, as_number, describe, not_a_number, not_an_array, not_done, report
 
 
-def _close(value, expected, rtol=1e-6):
+# A number typed by hand is right to three significant figures (3.36, 0.867) or more: it is
+# accepted within RTOL of the exact value. Within NEAR, it is the right method, short of digits.
+RTOL, NEAR = 1.5e-3, 2e-2
+
+
+def _close(value, expected, rtol=RTOL):
     return bool(np.isclose(value, expected, rtol=rtol, atol=1e-9))
 
 
 def _off_by(value, expected):
-    return f"you have {value:.6g}, it is {expected:.6g}"
+    """"you have 3.3, it is 3.36359": as many digits as it takes for the two to read differently."""
+    digits = 6
+    while digits < 17 and f"{value:.{digits}g}" == f"{expected:.{digits}g}":
+        digits += 1
+    return f"you have {value:.{digits}g}, it is {expected:.{digits}g}"
+
+
+def _more_digits(value, expected):
+    """The message for an answer near the right one but not within RTOL, or None."""
+    if _close(value, expected, rtol=NEAR):
+        return (f"{_off_by(value, expected)}: right method, give more digits (three significant "
+                f"figures at least)")
+    return None
 
 
 def _whole(value):
@@ -53,15 +70,20 @@ def check_embedding_grad(indices, dout, num_embeddings, answer):
         return report(False, f"dout should be ({idx.size}, D): one row per index, got {describe(dout)}")
     idx = idx.astype(np.int64)
     shape = (V, g.shape[1])
+    expected = embedding_grad(idx, g, V)
     if answer is None:
         return not_done(f"replace None with dW, an array of shape {shape}")
     value = as_array(answer)
     if value is None or value.shape != shape:
-        if value is not None and value.shape == shape[::-1] and shape[0] != shape[1]:
+        if value is not None and value.shape == shape[::-1] and shape[0] != shape[1] \
+                and np.allclose(value.T, expected, rtol=1e-6, atol=1e-9):
             return report(False, f"dW has the shape of W, (V, D) = {shape}, one row per symbol; yours is "
                                  f"{value.shape}: transpose it")
+        if value is not None and value.shape == g.shape:
+            return report(False, f"dW has one row per symbol of the table, not per lookup: shape (V, D) = "
+                                 f"{shape}, yours is {value.shape} like dout; add dout's rows into the rows "
+                                 f"of the symbols they looked up")
         return not_an_array(answer, "dW", shape)
-    expected = embedding_grad(idx, g, V)
     if np.allclose(value, expected, rtol=1e-6, atol=1e-9):
         return report(True, "row k of dW is the sum of dout over the places where k was looked up; rows "
                             "never looked up get no gradient")
@@ -72,13 +94,21 @@ def check_embedding_grad(indices, dout, num_embeddings, answer):
         return report(False, f"index {repeated[0]} was looked up more than once, so its row receives "
                              f"dout from every occurrence: the gradients ADD (np.add.at), a plain "
                              f"assignment keeps only the last")
+    if np.allclose(value, -expected, rtol=1e-6, atol=1e-9):
+        return report(False, "the sign is flipped: dW is + the sum of dout's rows (the lookup passes the "
+                             "gradient on unchanged), not minus it")
     wrong = [int(k) for k in range(V) if not np.allclose(value[k], expected[k], rtol=1e-6, atol=1e-9)]
     unused = [k for k in wrong if k not in idx]
     if unused:
         return report(False, f"row {unused[0]} was never looked up, so it took no part in the forward "
                              f"pass and its gradient is 0")
-    return report(False, f"row {wrong[0]} is not right: it should be the sum of dout's rows at the "
-                         f"positions where index {wrong[0]} occurs, {np.array2string(expected[wrong[0]])}")
+    k = wrong[0]
+    positions = [int(n) for n in np.flatnonzero(idx == k)]
+    if np.allclose(value[k], -expected[k], rtol=1e-6, atol=1e-9):
+        return report(False, f"row {k} has the wrong sign: it is + the sum of dout's rows at positions "
+                             f"{positions}, not minus it")
+    return report(False, f"row {k} is not right: it should be the sum of dout's rows at the positions "
+                         f"where index {k} occurs, {positions}")
 
 
 # -- exercise 2: perplexity ------------------------------------------------------------------
@@ -110,6 +140,9 @@ def check_perplexity(probabilities, answer):
     for wrong, hint in hints:
         if _close(value, wrong) and not _close(wrong, expected):
             return report(False, f"{_off_by(value, expected)}: {hint}")
+    near = _more_digits(value, expected)
+    if near:
+        return report(False, near)
     return report(False, f"{_off_by(value, expected)}: average -ln p over the positions, then take exp")
 
 
@@ -145,7 +178,14 @@ def check_char_model_parameters(V, D, H, answer):
                                                "output layer's V)"),
              (V * D + lstm + H * V, "you left out the output layer's V biases"),
              (V * D + 4 * H * (D + H) + H * V + V, "you left out the LSTM's 4H biases"),
-             (V * D + lstm, "the output layer Dense(H, V) has H * V weights and V biases too")]
+             (V * D + lstm, "the output layer Dense(H, V) has H * V weights and V biases too"),
+             (V * D + 4 * H * (D + H + 2) + H * V + V, "that counts two bias vectors of 4H (b_ih and b_hh), "
+                                                       "as PyTorch's LSTM has; nnlib's LSTM has one"),
+             (V * D + 3 * H * (D + H + 1) + H * V + V, "an LSTM has FOUR blocks (input, forget and output "
+                                                       "gates, and the candidate g), not three"),
+             (4 * H * (V + H + 1) + H * V + V, "that is an LSTM fed one-hot vectors of size V; here the "
+                                               "table turns each character into D numbers first: V*D "
+                                               "for the table, and the LSTM's Wx is (4H, D)")]
     for wrong, hint in hints:
         if value == wrong and wrong != expected:
             return report(False, f"you have {value:.0f}, it is {expected}: {hint}")
@@ -185,6 +225,9 @@ def check_temperature_probability(scores, temperature, index, answer):
     for wrong, hint in hints:
         if np.isfinite(wrong) and _close(value, wrong) and not _close(wrong, expected):
             return report(False, f"{_off_by(value, expected)}: {hint}")
+    near = _more_digits(value, expected)
+    if near:
+        return report(False, near)
     if not 0 <= value <= 1:
         return report(False, f"a probability is between 0 and 1, you have {value:.6g}")
     return report(False, f"{_off_by(value, expected)}: p_k = exp(z_k / T) / sum_j exp(z_j / T)")
