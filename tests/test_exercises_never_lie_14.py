@@ -34,6 +34,9 @@ CALLS = [
 ]
 RIGHT = [(check_optimal_discriminator, (P_DATA, P_GEN), D_STAR), (check_generator_gradient, (S,), DL_DS),
          (check_collapsed_distance, (N_ON,), DISTANCE)]
+# How far from the exact value an answer may be: exercise 2's is an exponential worked out by hand,
+# right to 3 significant figures (-0.982) within 5e-4 relative; the others are exact fractions.
+RTOL = {check_optimal_discriminator: 1e-6, check_generator_gradient: 5e-4, check_collapsed_distance: 1e-6}
 
 
 @SETTINGS
@@ -60,8 +63,35 @@ def test_none_is_not_done_yet(check, args, right):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_other_number_is_wrong(value):
     for check, args, right in RIGHT:
-        if abs(value - right) > 1e-6 * abs(right) + 1e-9:
+        if abs(value - right) > RTOL[check] * abs(right) + 1e-9:
             assert_never_lies(check, *args, value)
+
+
+@SETTINGS
+@given(st.floats(min_value=5e-4 * (1 + 1e-6), max_value=0.1))
+def test_gradient_answers_just_outside_the_tolerance_are_wrong(rel):
+    for value in (DL_DS * (1 + rel), DL_DS * (1 - rel)):
+        result, printed = assert_never_lies(check_generator_gradient, S, value)
+        assert result is False, printed
+
+
+@pytest.mark.parametrize("answer", [-0.982, round(DL_DS, 3), round(DL_DS, 4), DL_DS * (1 + 4.9e-4),
+                                    DL_DS * (1 - 4.9e-4), 1 / (1 + np.exp(4.0)) - 1])
+def test_gradient_to_three_significant_figures_is_correct(answer):
+    result, printed = run_check(check_generator_gradient, S, answer)
+    assert result is True and printed.startswith("correct"), printed
+
+
+@pytest.mark.parametrize("answer", [-0.98, -0.983, -0.981, -1.0])
+def test_gradient_with_too_few_or_wrong_digits_is_wrong(answer):
+    result, printed = assert_never_lies(check_generator_gradient, S, answer)
+    assert result is False, printed
+
+
+@pytest.mark.parametrize("answer", [0.982, -DL_DS])
+def test_gradient_with_the_wrong_sign_is_told_to_check_the_sign(answer):
+    result, printed = assert_never_lies(check_generator_gradient, S, answer)
+    assert result is False and "check the sign" in printed, printed
 
 
 @pytest.mark.parametrize("answer, words", [(0.25, "probability 'fake'"), (3.0, "ratio"), (0.3, "p_data alone")])

@@ -20,9 +20,9 @@ def _off_by(value, expected):
     return f"you have {value:.10g}, it is {expected:.10g} (off by {value - expected:+.3g})"
 
 
-def _first_hint(value, expected, hints):
+def _first_hint(value, expected, hints, rtol=1e-6):
     for wrong, hint in hints:
-        if _close(value, wrong) and not _close(wrong, expected):
+        if _close(value, wrong, rtol) and not _close(wrong, expected, rtol):
             return f"{_off_by(value, expected)}: {hint}"
     return None
 
@@ -54,6 +54,11 @@ def check_optimal_discriminator(p_data, p_gen, answer):
 
 
 # -- exercise 2: the generator's gradient, non-saturating and saturating -----------------------
+# The answer is an exponential worked out by hand: three significant figures (-0.982) are right,
+# so are the digits of the notebook's own solution; two (-0.98) are not.
+GRADIENT_RTOL = 5e-4
+
+
 def nonsaturating_dlogit(s):
     """d/ds of the generator's non-saturating loss -ln sigmoid(s), for one fake sample whose
     discriminator logit is s: BCEWithLogitsLoss against the target 1, its own backward."""
@@ -74,15 +79,15 @@ def check_generator_gradient(s, answer):
         return not_a_number(answer, "dL/ds")
     expected = nonsaturating_dlogit(s_value)
     sig = 1.0 / (1.0 + np.exp(-s_value))
-    if _close(value, expected):
+    if _close(value, expected, GRADIENT_RTOL):
         return report(True, f"dL/ds = sigmoid(s) - 1 = {expected:.6g}: large when D is sure the sample "
                             f"is fake, where the saturating loss ln(1 - sigmoid(s)) gives only "
                             f"-sigmoid(s) = {-sig:.3g}")
     hints = [(-sig, "that is the gradient of the SATURATING loss ln(1 - sigmoid(s)), which vanishes "
                     "when D is sure; the non-saturating loss is -ln sigmoid(s)"),
-             (1.0 - sig, "the sign: the loss falls as s grows, so dL/ds is negative"),
+             (1.0 - sig, "check the sign: the loss falls as s grows, so dL/ds is negative"),
              (sig, "that is sigmoid(s); dL/ds = sigmoid(s) - 1, the 'p - y' of BCE with target y = 1")]
-    hint = _first_hint(value, expected, hints)
+    hint = _first_hint(value, expected, hints, GRADIENT_RTOL)
     return report(False, hint or f"{_off_by(value, expected)}: BCE with target 1 has dL/ds = p - 1 "
                                  f"with p = sigmoid(s)")
 
