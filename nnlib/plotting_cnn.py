@@ -12,12 +12,13 @@ MODEL_COLORS = {"MLP": CLASS_COLORS[0], "CNN": CLASS_COLORS[1]}
 
 
 def plot_image_grid(fig, images, titles=None, ncols=8, cmap="gray_r", vmin=None, vmax=None,
-                    symmetric=False, suptitle=None, spec=None):
+                    symmetric=False, suptitle=None, spec=None, colorbar=None):
     """Small images in a grid, ``ncols`` a row, all on ONE colour scale (so a pale image is a
     weak one, not a rescaled one). images: (K, H, W). ``symmetric``: the scale runs from -m to
     +m with m the largest |value| (weights: red positive, blue negative). ``spec``: a
     SubplotSpec of ``fig`` to fill instead of the whole figure (a widget's figure is one Figure,
     without subfigures, which its redraw could not clear); ``suptitle`` then goes above it.
+    ``colorbar``: a label; when given, one colour bar for the whole grid shows the common scale.
     Returns the axes, one per image, row by row."""
     images = np.asarray(images, dtype=float)
     if images.ndim != 3:
@@ -41,9 +42,11 @@ def plot_image_grid(fig, images, titles=None, ncols=8, cmap="gray_r", vmin=None,
         if k >= K:
             ax.set_visible(False)
             continue
-        ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        shown = ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         if titles is not None:
             ax.set_title(titles[k], fontsize=8)
+    if colorbar is not None and K:
+        fig.colorbar(shown, ax=list(axes), fraction=0.02, pad=0.015, aspect=12 * nrows).set_label(colorbar, fontsize=8)
     if suptitle and spec is None:
         fig.suptitle(suptitle, fontsize=10)
     elif suptitle:
@@ -52,24 +55,26 @@ def plot_image_grid(fig, images, titles=None, ncols=8, cmap="gray_r", vmin=None,
     return axes[:K]
 
 
-def plot_filters(fig, W, suptitle=None, ncols=8, spec=None):
+def plot_filters(fig, W, suptitle=None, ncols=8, spec=None, colorbar=None):
     """The kernels of a Conv2d with one input channel: W (C_out, 1, kH, kW), red positive and
     blue negative on one common scale."""
     W = np.asarray(W)
     if W.ndim != 4 or W.shape[1] != 1:
         raise ValueError(f"W must be (C_out, 1, kH, kW), one input channel, got shape {W.shape}")
     return plot_image_grid(fig, W[:, 0], [f"filter {k}" for k in range(len(W))], ncols=ncols,
-                           cmap="RdBu_r", symmetric=True, suptitle=suptitle, spec=spec)
+                           cmap="RdBu_r", symmetric=True, suptitle=suptitle, spec=spec,
+                           colorbar=colorbar)
 
 
-def plot_feature_maps(fig, maps, suptitle=None, ncols=8, spec=None):
+def plot_feature_maps(fig, maps, suptitle=None, ncols=8, spec=None, colorbar=None):
     """One sample's feature maps, maps: (C, H, W), one picture per channel on one scale from 0
     (white) to the largest value (black): the output of a ReLU is never negative."""
     maps = np.asarray(maps)
     if maps.ndim != 3:
         raise ValueError(f"maps must be (C, H, W), got shape {maps.shape}")
     return plot_image_grid(fig, maps, [f"channel {k}" for k in range(len(maps))], ncols=ncols,
-                           vmin=0.0, vmax=max(float(maps.max()), 1e-12), suptitle=suptitle, spec=spec)
+                           vmin=0.0, vmax=max(float(maps.max()), 1e-12), suptitle=suptitle, spec=spec,
+                           colorbar=colorbar)
 
 
 def plot_misclassified(fig, images, y_true, y_pred, other=None, ncols=8, suptitle=None):
@@ -99,7 +104,8 @@ def plot_shift_accuracy(ax, accuracies):
     ax.set_xticks(x)
     ax.set_xticklabels([s if s == "none" else f"1 pixel {s}" for s in shifts])
     ax.set(ylabel="held-out accuracy", ylim=(0.0, 1.08))
-    ax.legend(loc="lower left", fontsize=8)
+    # beside the axes: inside, it would cover a bar whatever corner it took
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return ax
 
 

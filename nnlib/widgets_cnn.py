@@ -22,6 +22,14 @@ def _said(name, p):
     return f"{name} says {k} (p = {p[k]:.3f})"
 
 
+def shift_in_words(down, right):
+    """A shift of ``down`` rows and ``right`` columns as a reader says it: "2 up, 1 right",
+    "not moved"."""
+    parts = [f"{abs(n)} {word}" for n, word in ((down, "down" if down > 0 else "up"),
+                                                (right, "right" if right > 0 else "left")) if n]
+    return ", ".join(parts) if parts else "not moved"
+
+
 def draw_shifted_digit(fig, index, down, right, models, X, y):
     """Held-out digit X[index] moved ``down`` rows and ``right`` columns (``shift_images``): the
     image, each model's class probabilities, and the first ReLU's feature maps of the last model
@@ -35,7 +43,9 @@ def draw_shifted_digit(fig, index, down, right, models, X, y):
     ax_img.imshow(image[0, 0], cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
     ax_img.set_xticks([])
     ax_img.set_yticks([])
-    ax_img.set_title(f"test digit {index}, a {int(y[index])}\nmoved {down:+d} down, {right:+d} right", fontsize=8)
+    moved = shift_in_words(down, right)
+    moved = moved if moved == "not moved" else f"moved {moved}"
+    ax_img.set_title(f"test digit {index}, a {int(y[index])}\n{moved}", fontsize=8)
     P.plot_probabilities(ax_p, probs, label=int(y[index]))
     cnn_name = list(models)[-1]
     maps = layer_outputs(models[cnn_name], image, kind=ReLU)[0][0]     # (C, H, W)

@@ -86,7 +86,8 @@ def test_conv_slips_get_their_hint(answer, words):
     assert result is False and words in printed
 
 
-@pytest.mark.parametrize("answer, words", [(6, "2 pixels apart"), (18, "do not multiply"), (64, "SIDE")])
+@pytest.mark.parametrize("answer, words", [(6, "2 pixels apart"), (18, "do not multiply"), (64, "SIDE"),
+                                           (FIELD - 1, "one pixel short")])
 def test_receptive_field_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_receptive_field, LAYERS, answer)
     assert result is False and words in printed
@@ -121,6 +122,42 @@ def test_the_formula_is_what_backprop_measures(layers):
 
 def test_the_notebooks_field_is_measured_on_its_own_layers():
     assert field_by_backprop(LAYERS) == FIELD == receptive_field(LAYERS)
+
+
+def pixels_seen_by_padded_second_conv(size=8):
+    """How many pixels of a size x size image each output of the notebook's second convolution
+    (before its pooling) depends on, with the notebook's padding: the stack Conv2d(3, padding=1),
+    2x2 pooling, Conv2d(3, padding=1), all-positive weights and average pooling (so nothing cancels,
+    and the pooling's windows are max pooling's), the input gradient of one output at a time.
+    Returns (H', W') counts."""
+    conv1, conv2 = nnlib.Conv2d(1, 1, 3, padding=1), nnlib.Conv2d(1, 1, 3, padding=1)
+    conv1.W.data[:] = conv2.W.data[:] = 1.0
+    model = nnlib.Sequential(conv1, nnlib.AvgPool2d(2, 2), conv2)
+    out = model.forward(np.ones((1, 1, size, size)))
+    counts = np.zeros(out.shape[2:], dtype=int)
+    for i, j in np.ndindex(*counts.shape):
+        dout = np.zeros_like(out)
+        dout[0, 0, i, j] = 1.0
+        counts[i, j] = np.count_nonzero(model.backward(dout))
+    return counts
+
+
+def test_the_solution_says_how_many_pixels_the_padded_units_see():
+    """Exercise 2's solution: the window is 8 wide, but with padding 1 it is not centred on the
+    8x8 image, so no unit sees all 64 pixels; the counts in the text are the measured ones."""
+    import json
+    from pathlib import Path
+
+    counts = pixels_seen_by_padded_second_conv()
+    corner, edge, inner = counts[0, 0], counts[0, 1], counts[1, 1]
+    assert counts.max() < 64 and counts[2, 2] == inner and counts[3, 3] == corner
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "10-cnn.ipynb").read_text())
+    solution = next("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
+                    and "check_receptive_field([(3, 1), (2, 2), (3, 1)], 8)" in "".join(c["source"]))
+    side = lambda n: int(round(np.sqrt(n)))  # noqa: E731
+    for n in (corner, inner):
+        assert f"{side(n)}×{side(n)} = {n}" in solution, (n, solution)
+    assert f"{edge}" in solution and "whole 8×8" not in solution
 
 
 # -- exercise 3: students' GlobalAvgPool classes, right and wrong -------------------------------
@@ -191,6 +228,12 @@ class Stale(_Pool):  # right for the first shape it saw, wrong for the next
         return np.broadcast_to(dout[:, :, None, None] / 20, self.x_shape).copy()
 
 
+class ListPool(_Pool):  # the right numbers, but a list: the layer below would do list arithmetic
+    def backward(self, dout):
+        N, C, H, W = self.x_shape
+        return np.broadcast_to(dout[:, :, None, None] / (H * W), self.x_shape).tolist()
+
+
 class NanPool(_Pool):
     def backward(self, dout):
         return np.full(self.x_shape, np.nan)
@@ -205,12 +248,22 @@ def test_the_solution_passes_as_class_and_instance():
 @pytest.mark.parametrize("layer, words", [
     (NotDivided, "divides by H * W"), (Zeros, "check_gradients disagrees"), (OnePixel, "check_gradients disagrees"),
     (DividedByH, "check_gradients disagrees"), (WrongShape, "input's shape"), (Raises, "backward raised"),
-    (SumPool, "each channel's mean"), (NeedsArgs, "raised TypeError"), (Stale, "check_gradients disagrees"),
+    (SumPool, "right shape, (2, 3), but not each channel's mean"), (ListPool, "numpy array of the input's shape"), (NeedsArgs, "raised TypeError"), (Stale, "check_gradients disagrees"),
     (NanPool, "finite"), (nnlib.Dense, "raised TypeError"), (int, "subclass of nnlib.Layer"),
     (nnlib.Flatten(), "forward should return")])
 def test_wrong_layers_are_never_correct(layer, words):
     result, printed = assert_never_lies(check_global_avg_pool, layer)
     assert result is False and words in printed, printed
+
+
+@pytest.mark.parametrize("layer", [RightPool, DividedByH, OnePixel])
+def test_gradient_messages_name_the_test_networks_layers_in_words(layer):
+    """check_gradients' keys ("0.W", "2.b", "input") are not what the student sees."""
+    import re
+
+    _, printed = run_check(check_global_avg_pool, layer)
+    assert not re.search(r"\b\d\.[Wb]\b", printed) and printed.count("input") == printed.count("the input images"), printed
+    assert "of the Conv2d" in printed or "of the Dense" in printed or "input images" in printed, printed
 
 
 def test_the_notebooks_solutions_as_written_are_correct():

@@ -32,6 +32,11 @@ def test_image_grid_draws_each_image_on_one_scale():
         assert clim == (images.min(), images.max()) and ax.get_title() == f"t{k}"
     m = np.abs(images).max()
     assert drawn(P.plot_image_grid(Figure(), images, symmetric=True)[0])[1] == (-m, m)
+    # the colour bar, when asked for, shows the grid's one scale
+    fig = Figure()
+    P.plot_image_grid(fig, images, symmetric=True, colorbar="weight")
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert bar.get_ylim() == (-m, m) and bar.get_ylabel() == "weight"
     with pytest.raises(ValueError, match="images must be"):
         P.plot_image_grid(Figure(), images[0])
 
@@ -66,6 +71,15 @@ def test_shift_accuracy_bars_are_the_accuracies():
     assert heights == [0.9, 0.4, 0.95, 0.6]
     assert [t.get_text() for t in ax.texts] == ["90.0%", "40.0%", "95.0%", "60.0%"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "1 pixel up"]
+
+
+def test_shift_accuracy_legend_covers_no_bar():
+    acc = {"MLP": {"none": 0.98, "up": 0.4}, "CNN": {"none": 0.98, "up": 0.6}}
+    fig = Figure(figsize=(8, 3.4), layout="constrained")
+    ax = P.plot_shift_accuracy(fig.add_subplot(), acc)
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert not any(legend.overlaps(bar.get_window_extent()) for bar in ax.patches)
 
 
 def test_probability_bars_mark_the_true_class():
@@ -110,6 +124,16 @@ def test_the_feature_maps_move_with_the_digit(explorer_setup):
     conv = nnlib.Sequential(models["CNN"][0], models["CNN"][1])
     before, after = conv(framed), conv(D.shift_images(framed, 1, -1))
     np.testing.assert_allclose(after[..., 2:10, 1:9], D.shift_images(before, 1, -1)[..., 2:10, 1:9], atol=1e-12)
+
+
+@pytest.mark.parametrize("down, right, words", [(-2, -2, "2 up, 2 left"), (0, 1, "1 right"), (0, 0, "not moved"),
+                                                (1, 0, "1 down")])
+def test_shifts_are_said_in_words(down, right, words, explorer_setup):
+    assert WC.shift_in_words(down, right) == words
+    models, X, y = explorer_setup
+    fig = Figure()
+    WC.draw_shifted_digit(fig, 0, down, right, models, X, y)
+    assert fig.axes[0].get_title().endswith(words) and "+" not in fig.axes[0].get_title()
 
 
 def test_shift_explorer_needs_a_model():

@@ -110,6 +110,13 @@ def check_receptive_field(layers, answer):
              (float(np.prod([k for k, _ in parsed])), "the kernels' sizes do not multiply: each layer adds "
                                                       "(kernel - 1) x (the spacing of its inputs)"),
              (expected * expected, "the question asks for the SIDE of the square window, not its number of pixels")]
+    if len(parsed) > 1 and parsed[-1][0] > 1:
+        kernel, before = parsed[-1][0], receptive_field(parsed[:-1])
+        step = int(np.prod([s for _, s in parsed[:-1]]))
+        hints.append((expected - 1, f"one pixel short: the last layer's {kernel} inputs start {step} pixels apart, "
+                                    f"so their windows start at 0, ..., {(kernel - 1) * step}, and the last one is "
+                                    f"{before} pixels wide: {(kernel - 1) * step} + {before} = {expected}. (Padding "
+                                    f"can cut the window at the image's border; the window is still this wide)"))
     if parsed[-1][1] > 1 and len(parsed) > 1:
         hints.append((receptive_field(parsed[:-1]), "the last layer widens the field too"))
     for wrong, hint in hints:
@@ -135,6 +142,19 @@ def _student_layer(layer):
     return None, f"pass your layer class (or an instance of it), got {describe(layer)}"
 
 
+TEST_NETWORK = "Conv2d(1, 3, 3, padding=1), then your layer, then Dense(3, 4)"
+
+
+def _grad_name(key, model):
+    """check_gradients' key ("0.W", "2.b", "input") in words: "the weights W of the Conv2d"."""
+    if key == "input":
+        return "the input images"
+    index, _, param = key.partition(".")
+    what = {"W": "the weights W", "b": "the bias b"}.get(param, param)
+    layer = model[int(index)] if index.isdigit() and int(index) < len(model) else None
+    return f"{what} of the {type(layer).__name__}" if layer is not None else key
+
+
 def check_global_avg_pool(layer):
     """The student's GlobalAvgPool: forward (N, C, H, W) -> (N, C), the mean of every channel,
     and a backward whose gradients ``check_gradients`` confirms inside a small CNN (float64)."""
@@ -149,17 +169,24 @@ def check_global_avg_pool(layer):
         out = np.asarray(pool.forward(x), dtype=float)
     except Exception as exc:
         return report(False, f"forward raised {type(exc).__name__}: {exc}")
-    if out.shape != (2, 3) or not np.allclose(out, x.mean(axis=(2, 3)), atol=1e-12):
+    if out.shape != (2, 3):
         return report(False, f"forward should return each channel's mean, x.mean(axis=(2, 3)), shape (2, 3) "
                              f"for x of shape (2, 3, 4, 5); got {describe(out)}")
+    if not np.allclose(out, x.mean(axis=(2, 3)), atol=1e-12):
+        sums = " (they are the channels' sums: divide by H * W)" if np.allclose(out, x.sum(axis=(2, 3))) else ""
+        return report(False, f"forward returns the right shape, (2, 3), but not each channel's mean, "
+                             f"x.mean(axis=(2, 3)): its values are off by up to "
+                             f"{np.abs(out - x.mean(axis=(2, 3))).max():.3g}{sums}")
     dout = rng.standard_normal((2, 3))
     try:
         dx = pool.backward(dout)
     except Exception as exc:
         return report(False, f"backward raised {type(exc).__name__}: {exc}")
     if dx is None:
-        return not_done("backward still returns None: return dx, of the same shape as the input x")
-    dx = np.asarray(dx)
+        return not_done("backward still returns None: return dx, a numpy array of the same shape as the input x")
+    if not isinstance(dx, np.ndarray):  # the next layer's backward does array arithmetic on it
+        return report(False, f"backward should return dx as a numpy array of the input's shape {x.shape}, got "
+                             f"{describe(dx)}")
     if dx.shape != x.shape:
         return report(False, f"backward should return dx of the input's shape {x.shape}, got {describe(dx)}")
     if dx.dtype.kind != "f" or not np.isfinite(dx).all():
@@ -177,9 +204,10 @@ def check_global_avg_pool(layer):
         return report(False, f"check_gradients could not run your layer in a CNN: {type(exc).__name__}: {exc}")
     worst = max(errors, key=errors.get)
     if errors[worst] < GRAD_TOL and np.allclose(dx, right, atol=1e-10):
-        table = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
+        table = ", ".join(f"{_grad_name(name, model)} {err:.1e}" for name, err in errors.items())
         return report(True, f"check_gradients agrees (relative errors: {table}): dx = dout / (H W), spread "
                             f"evenly over every pixel of its channel")
-    return report(False, f"check_gradients disagrees: relative error {errors[worst]:.1e} for {worst} (a right "
+    return report(False, f"check_gradients disagrees: relative error {errors[worst]:.1e} for {_grad_name(worst, model)} of the test network "
+                         f"({TEST_NETWORK}; a right "
                          f"backward gives about 1e-9). The mean of H x W pixels changes by 1/(H W) of any "
                          f"one pixel's change")
