@@ -43,11 +43,12 @@ def plot_unrolled(ax, T=4):
 
 def plot_gradient_vs_lag(ax, curves, colors=None, ylim=(1e-12, 1e6)):
     """Gradient norm against lag on a log axis. ``curves``: dict label -> (T,) array, entry k
-    the gradient's size k steps back (``nnlib.bptt.gradient_vs_lag``). Values outside ``ylim``
-    are clipped to its edges, so a vanished or exploded curve runs along the frame."""
+    the gradient's size k steps back (``nnlib.bptt.gradient_vs_lag``). The data are drawn as
+    they are: a curve that vanishes below ``ylim`` (or explodes above it) leaves the axes there
+    rather than running along the frame at a made-up value."""
     colors = colors or {}
     for k, (label, norms) in enumerate(curves.items()):
-        norms = np.clip(np.asarray(norms, dtype=float), *ylim)
+        norms = np.asarray(norms, dtype=float)
         ax.semilogy(np.arange(len(norms)), norms, lw=2, label=label,
                     color=colors.get(label, f"C{k}"))
     ax.set(xlabel="lag k (steps back from the last one)", ylabel=r"$\|\partial (u \cdot h_T)/\partial x_{T-k}\|$",

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bad_answers import assert_never_lies, bad_answers, run_check
-from nnlib.exercises.recurrent import (CLIP_RTOL, check_clipped_gradient, check_lstm_parameter_count,
-                                       check_scalar_rnn_gradient, check_steps_below)
+from nnlib.exercises import as_number
+from nnlib.exercises.recurrent import (CLIP_RTOL, NEAR_RTOL, SCALAR_RTOL, check_clipped_gradient,
+                                       check_lstm_parameter_count, check_scalar_rnn_gradient, check_steps_below)
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -89,9 +90,25 @@ def test_none_is_not_done_yet(check, args):
 @SETTINGS
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_other_number_is_wrong(value):
-    for check, args, right in RIGHT:
-        if abs(value - right) > 1e-6 * abs(right) + 1e-12:
+    for (check, args, right), rtol in zip(RIGHT, (SCALAR_RTOL, 1e-6, 1e-6)):
+        if abs(value - right) > rtol * abs(right) + 1e-12:
             assert_never_lies(check, *args, value)
+
+
+@SETTINGS
+@given(st.floats(SCALAR_RTOL, 10 * NEAR_RTOL), st.sampled_from([-1, 1]))
+def test_the_scalar_rnn_answer_just_outside_three_figures_is_wrong(rel, sign):
+    result, printed = assert_never_lies(check_scalar_rnn_gradient, W, U, XS, H0, SCALAR * (1 + sign * rel * 1.0001))
+    assert result is False
+    if rel < NEAR_RTOL * 0.999:
+        assert "give more digits" in printed, printed
+
+
+@pytest.mark.parametrize("answer", [0.376, 0.37601, round(SCALAR, 4), SCALAR * (1 + 0.9 * SCALAR_RTOL)])
+def test_the_scalar_rnn_answer_to_three_figures_is_correct(answer):
+    assert abs(answer - SCALAR) <= SCALAR_RTOL * SCALAR       # the notebook's numbers, to 3 figures
+    result, printed = run_check(check_scalar_rnn_gradient, W, U, XS, H0, answer)
+    assert result is True, printed
 
 
 @SETTINGS
@@ -118,7 +135,8 @@ PRE = W * np.r_[H0, HS[:-1]] + U * np.array(XS)   # the pre-activations a_t
     (np.prod(W * (1 - PRE ** 2)), "not 1 - a_t^2"), (np.sum(W * (1 - HS ** 2)), "you added them"),
     (np.prod(W * (1 - np.r_[H0, HS[:-1]] ** 2)), "not 1 - h_{t-1}^2"),
     (np.prod(W * (1 - HS[1:] ** 2)), "one factor is missing"), (np.prod(U * (1 - HS ** 2)), "not u"),
-    (-SCALAR, "multiply w (1 - h_t^2)")])
+    (-SCALAR, "sign is wrong"), (round(-SCALAR, 3), "sign is wrong"), (HS[-1], "h_3 itself"),
+    (round(HS[-1], 4), "h_3 itself"), (0.38, "give more digits"), (2.0, "multiply w (1 - h_t^2)")])
 def test_scalar_rnn_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_scalar_rnn_gradient, W, U, XS, H0, answer)
     assert result is False and words in printed, printed
@@ -149,7 +167,8 @@ def test_steps_below_is_the_first_power_under_the_threshold(factor, threshold):
 
 
 @pytest.mark.parametrize("answer, words", [
-    ([1.0, 1.0], "each entry"), (GRAD, "unchanged"), ([0.3, 0.4], "of length 1"), ([0.8, 0.6], "pointing where g points")])
+    ([1.0, 1.0], "each entry"), (GRAD, "unchanged"), ([0.3, 0.4], "of length 1"), ([0.8, 0.6], "right length, wrong direction"),
+    ([-0.6, -0.8], "right length, wrong direction"), ([0.5, 0.5], "pointing where g points")])
 def test_clipping_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_clipped_gradient, GRAD, MAX_NORM, answer)
     assert result is False and words in printed, printed
@@ -172,3 +191,22 @@ def test_a_wrongly_shaped_clipped_gradient_is_named():
 def test_lstm_count_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_lstm_parameter_count, D, H, answer)
     assert result is False and words in printed, printed
+
+
+# Every checker takes its answer through the shared parser: a form is right exactly when
+# ``as_number`` (``as_array`` for the vector) reads it as the right value.
+FORMS = [lambda v: v, float, lambda v: [v], lambda v: (v,), np.array, lambda v: np.array([v]),
+         lambda v: np.array([[v]]), np.float32, str, lambda v: [v, 0], lambda v: True, lambda v: [str(v)]]
+
+
+@pytest.mark.parametrize("check, args, right", RIGHT)
+@pytest.mark.parametrize("form", FORMS)
+def test_each_checker_accepts_exactly_what_the_shared_parser_reads(check, args, right, form):
+    answer = form(right)
+    parsed = as_number(answer)
+    result, printed = run_check(check, *args, answer)
+    if parsed is None:
+        assert result is False and printed.startswith("not yet right"), printed
+    else:
+        close = abs(parsed - right) <= (SCALAR_RTOL if check is check_scalar_rnn_gradient else 0) * abs(right)
+        assert result is close, printed

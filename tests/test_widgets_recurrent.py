@@ -20,8 +20,8 @@ def test_gradient_explorer_draws_the_measured_curves_and_the_slider_redraws():
     rnn_line, lstm_line = e.figure.axes[0].lines
     x = lag_inputs(WR.N_SEQUENCES, WR.T, WR.INPUT_SIZE, rng=0)
     expected = gradient_vs_lag(scaled_rnn(2.0, WR.INPUT_SIZE, WR.HIDDEN, rng=1), x, rng=2)
-    np.testing.assert_allclose(rnn_line.get_ydata(), np.clip(expected, 1e-12, 1e6))
-    np.testing.assert_allclose(lstm_line.get_ydata(), np.clip(WR.lstm_reference(x), 1e-12, 1e6))
+    np.testing.assert_allclose(rnn_line.get_ydata(), expected)
+    np.testing.assert_allclose(lstm_line.get_ydata(), WR.lstm_reference(x))
     assert "2.00" in rnn_line.get_label() and f"{expected[20] / expected[0]:.2e}" in e.caption.value
 
 
@@ -33,11 +33,12 @@ def test_the_caption_shows_vanishing_below_one_and_growth_above():
     assert small < 1e-4 and large > 10
 
 
-def test_plot_gradient_vs_lag_clips_to_the_frame_and_labels_each_curve():
+def test_plot_gradient_vs_lag_draws_values_outside_the_frame_as_they_are_and_labels_each_curve():
     fig = Figure()
     ax = PR.plot_gradient_vs_lag(fig.add_subplot(), {"a": np.array([1.0, 1e-20, 1e9]), "b": np.ones(3)},
                                  ylim=(1e-6, 1e3))
-    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 1e-6, 1e3])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 1e-20, 1e9])   # no floor, no ceiling
+    assert ax.get_ylim() == (1e-6, 1e3)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
 
 
@@ -70,3 +71,11 @@ def test_plot_memory_traces_draws_one_line_per_version():
     ax = PR.plot_memory_traces(Figure().add_subplot(), traces)
     assert len(ax.lines) == 3 and list(ax.lines[2].get_ydata()) == [8.0, 9.0, 10.0, 11.0]
     assert ax.lines[1].get_label() == "first symbol B"
+
+
+def test_the_explorer_at_a_small_scale_draws_no_floor():
+    """At scale 0.25 the RNN's gradient falls below 1e-12 after about 20 steps: the line must keep
+    falling (out of the axes), not run flat at the axes' bottom."""
+    e = WR.gradient_explorer(scale=0.25)
+    y = e.figure.axes[0].lines[0].get_ydata()
+    assert y[-1] < 1e-20 and not np.any(y == 1e-12)
