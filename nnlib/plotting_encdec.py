@@ -17,23 +17,53 @@ def decode(decoder, codes):
     return out.reshape(codes.shape[0], *out.shape[-2:])
 
 
-def plot_codes(ax, codes, labels, point=None, size=10):
-    """codes: (N, 2), labels: (N,) digits 0..9. One colour a digit, its label written at the
-    median code of its class; ``point`` (z1, z2): a black cross there."""
+def spread_labels(points, span, min_gap=0.08, steps=200):
+    """points: (K, 2) label positions -> (K, 2) moved apart until no two are closer than
+    ``min_gap`` (a fraction of ``span``, the (2,) width and height of the plot), each moved as
+    little as it takes. Labels at class medians that nearly coincide would otherwise cover
+    each other."""
+    span = np.asarray(span, dtype=float)
+    p = np.asarray(points, dtype=float) / span
+    for _ in range(steps):
+        moved = False
+        for i in range(len(p)):
+            for j in range(i + 1, len(p)):
+                d = p[j] - p[i]
+                dist = np.hypot(*d)
+                if dist < min_gap:
+                    # coinciding labels: push apart along a fixed direction, for a reproducible figure
+                    u = d / dist if dist > 1e-12 else np.array([1.0, 0.0])
+                    shift = (min_gap - dist) / 2 * 1.01 * u
+                    p[i] -= shift
+                    p[j] += shift
+                    moved = True
+        if not moved:
+            break
+    return p * span
+
+
+def plot_codes(ax, codes, labels, point=None, size=10, fontsize=13):
+    """codes: (N, 2), labels: (N,) digits 0..9. One colour a digit, its label written near the
+    median code of its class (labels moved apart where they would overlap); ``point`` (z1, z2):
+    a black cross there, drawn above the labels."""
     codes = np.asarray(codes, dtype=float)
     labels = np.asarray(labels)
     if codes.ndim != 2 or codes.shape[1] != 2 or labels.shape != (codes.shape[0],):
         raise ValueError(f"codes must be (N, 2) and labels (N,), got {codes.shape} and {labels.shape}")
-    for digit in range(10):
+    present = [d for d in range(10) if np.any(labels == d)]
+    for digit in present:
         mine = codes[labels == digit]
-        if len(mine) == 0:
-            continue
         ax.scatter(mine[:, 0], mine[:, 1], s=size, color=DIGIT_COLORS[digit], alpha=0.6, label=str(digit))
-        z1, z2 = np.median(mine, axis=0)
-        ax.text(z1, z2, str(digit), fontsize=13, fontweight="bold", ha="center", va="center",
-                color=DIGIT_COLORS[digit], bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8})
+    if present:
+        medians = np.array([np.median(codes[labels == d], axis=0) for d in present])
+        span = np.ptp(codes, axis=0)
+        spots = spread_labels(medians, np.where(span > 0, span, 1.0), min_gap=0.012 * fontsize)
+        for digit, (z1, z2) in zip(present, spots):
+            ax.text(z1, z2, str(digit), fontsize=fontsize, fontweight="bold", ha="center", va="center",
+                    color=DIGIT_COLORS[digit], zorder=4,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8})
     if point is not None:
-        ax.plot([point[0]], [point[1]], "x", color="black", ms=12, mew=3)
+        ax.plot([point[0]], [point[1]], "x", color="black", ms=12, mew=3, zorder=5)  # above the labels
     ax.set(xlabel="$z_1$", ylabel="$z_2$")
     return ax
 
@@ -77,13 +107,18 @@ def plot_code_grid(ax, decoder, xlim, ylim, n=12):
     return ax
 
 
-def plot_position_accuracy(ax, accuracies, colors=None):
-    """accuracies: {label: (T,) fraction right at each output position} -> one line each."""
+def plot_position_accuracy(ax, accuracies, colors=None, reference=None):
+    """accuracies: {label: (T,) fraction right at each output position} -> one line each.
+    reference: {label: (T,)} runs under other settings, drawn dashed grey so they are not read
+    as part of the comparison. A dotted line marks chance, 1 digit in 10."""
     for k, (label, acc) in enumerate(accuracies.items()):
         acc = np.asarray(acc, dtype=float)
         color = None if colors is None else colors[k % len(colors)]
         ax.plot(np.arange(1, acc.size + 1), acc, "o-", label=label, color=color)
+    for label, acc in (reference or {}).items():
+        acc = np.asarray(acc, dtype=float)
+        ax.plot(np.arange(1, acc.size + 1), acc, "s--", label=label, color="0.55", ms=4, lw=1.2)
     ax.set(xlabel="output position", ylabel="fraction right", ylim=(0.0, 1.02))
-    ax.axhline(0.1, color="0.6", ls=":", lw=1)  # guessing one of 10 digits
+    ax.axhline(0.1, color="0.6", ls=":", lw=1, label="chance (1 digit in 10)")
     ax.legend(fontsize=9)
     return ax

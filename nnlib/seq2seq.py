@@ -25,6 +25,7 @@ from .core import Layer
 from .embedding import Embedding
 from .layers import Dense
 from .losses import CrossEntropyLoss
+from .optim import clip_grad_norm
 from .recurrent import LSTM, _check_dtype
 from .serialize import register_layer
 
@@ -189,7 +190,6 @@ def train_seq2seq(model, optimizer, src, target, *, epochs, batch_size, rng, max
 
     src: (N, T_in), target: (N, T) ints. Each epoch shuffles with ``rng``; each batch: loss,
     backward (with the hand-over), optionally ``clip_grad_norm(max_norm)``, an optimiser step."""
-    from .optim import clip_grad_norm
 
     if not isinstance(model, Seq2Seq):
         raise TypeError(f"model must be a Seq2Seq, got {type(model).__name__}")

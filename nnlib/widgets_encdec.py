@@ -10,11 +10,17 @@ from . import plotting_encdec as P
 from .widgets import Explorer, _slider
 
 
-def draw_decoded(fig, z1, z2, decoder, codes, labels):
-    """Left: the codes of the test digits and a cross at (z1, z2); right: the decoder's digit
-    for that code. Returns the caption: the code and the class of the nearest test code."""
+def draw_decoded(fig, z1, z2, decoder, codes, labels, xlim=None, ylim=None, far=None):
+    """Left: the codes of the test digits and a cross at (z1, z2), over fixed ``xlim``, ``ylim``
+    (so the axes stay put as the cross moves); right: the decoder's digit for that code.
+    Returns the caption: the code and the class of the nearest test code, or, when that is more
+    than ``far`` away, that the code is far from any test digit."""
     left, right = fig.subplots(1, 2, width_ratios=[1.4, 1.0])
-    P.plot_codes(left, codes, labels, point=(z1, z2), size=6)
+    P.plot_codes(left, codes, labels, point=(z1, z2), size=6, fontsize=10)
+    if xlim is not None:
+        left.set_xlim(xlim)
+    if ylim is not None:
+        left.set_ylim(ylim)
     left.set_title("codes of the test digits")
     image = P.decode(decoder, [z1, z2])[0]
     right.imshow(image, cmap="gray_r", vmin=0.0, vmax=1.0)
@@ -23,8 +29,13 @@ def draw_decoded(fig, z1, z2, decoder, codes, labels):
     right.set_title(f"decoded from ({z1:.2f}, {z2:.2f})")
     distance = np.hypot(codes[:, 0] - z1, codes[:, 1] - z2)
     nearest = int(np.argmin(distance))
-    return (f"code ({z1:.2f}, {z2:.2f}): the nearest test code ({distance[nearest]:.2f} away) is a "
-            f"{int(labels[nearest])}")
+    if far is not None and distance[nearest] > far:
+        return (f"code ({z1:.2f}, {z2:.2f}): far from any test digit (the nearest test code is "
+                f"{distance[nearest]:.2f} away); the decoder draws what it extrapolates there")
+    label = int(labels[nearest])
+    article = "an" if label == 8 else "a"
+    return (f"code ({z1:.2f}, {z2:.2f}): the nearest test code ({distance[nearest]:.2f} away) is {article} "
+            f"{label}")
 
 
 def code_explorer(decoder, codes, labels, z1=None, z2=None):
@@ -40,8 +51,11 @@ def code_explorer(decoder, codes, labels, z1=None, z2=None):
     controls = {"z1": _slider("z1", start[0] if z1 is None else z1, lo[0], hi[0], step),
                 "z2": _slider("z2", start[1] if z2 is None else z2, lo[1], hi[1], step)}
 
+    xlim, ylim = (lo[0] - step, hi[0] + step), (lo[1] - step, hi[1] + step)  # the sliders' range
+    far = 0.1 * float(max(np.ptp(codes, axis=0)))   # a tenth of the codes' spread: off the data
+
     def draw(fig, z1, z2):
-        return draw_decoded(fig, z1, z2, decoder, codes, labels)
+        return draw_decoded(fig, z1, z2, decoder, codes, labels, xlim, ylim, far)
 
     return Explorer(controls, draw, figsize=(7.6, 3.6),
                     margins={"left": 0.08, "right": 0.98, "bottom": 0.14, "top": 0.9})

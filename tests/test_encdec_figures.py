@@ -60,6 +60,7 @@ def test_plot_codes_draws_each_class_in_its_colour_and_marks_the_point():
     assert sorted(t.get_text() for t in ax.texts) == [str(d) for d in range(10)]
     cross = ax.lines[-1]
     assert (cross.get_xdata()[0], cross.get_ydata()[0]) == (0.25, -0.5)
+    assert cross.get_zorder() > max(t.get_zorder() for t in ax.texts)  # the cross is not hidden by a label
     with pytest.raises(ValueError, match="codes"):
         PE.plot_codes(ax, codes[:, :1], labels)
 
@@ -84,6 +85,18 @@ def test_plot_position_accuracy_draws_one_line_per_run_over_positions_from_1():
     assert list(lines[0].get_ydata()) == [1.0, 0.5, 0.25]
 
 
+def test_plot_position_accuracy_sets_a_reference_run_apart_and_labels_chance():
+    ax = Figure().add_subplot()
+    PE.plot_position_accuracy(ax, {"a": [1.0, 0.5, 0.25]}, reference={"other settings": [0.9, 0.8]})
+    by_label = {line.get_label(): line for line in ax.lines}
+    assert by_label["other settings"].get_linestyle() == "--"
+    assert by_label["a"].get_linestyle() == "-"
+    assert by_label["other settings"].get_color() != by_label["a"].get_color()
+    chance = [line for label, line in by_label.items() if "chance" in label]
+    assert len(chance) == 1 and list(chance[0].get_ydata()) == [0.1, 0.1]
+    assert "chance (1 digit in 10)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_code_explorer_draws_the_decoders_digit_for_the_sliders_code():
     decoder = small_decoder()
     codes, labels = some_codes()
@@ -95,10 +108,34 @@ def test_code_explorer_draws_the_decoders_digit_for_the_sliders_code():
     image_ax = e.figure.axes[1]
     np.testing.assert_allclose(image_ax.images[0].get_array(), PE.decode(decoder, z)[0], rtol=1e-12)
     nearest = int(np.argmin(np.hypot(codes[:, 0] - z[0], codes[:, 1] - z[1])))
-    assert e.caption.value.rstrip("</pre>").endswith(f"is a {labels[nearest]}")
+    article = "an" if labels[nearest] == 8 else "a"
+    assert e.caption.value.rstrip("</pre>").endswith(f"is {article} {labels[nearest]}")
     # the sliders span the codes
     assert e.controls["z1"].min <= codes[:, 0].min() and e.controls["z1"].max >= codes[:, 0].max()
     assert e.controls["z2"].min <= codes[:, 1].min() and e.controls["z2"].max >= codes[:, 1].max()
+
+
+def test_spread_labels_keeps_labels_apart_and_moves_only_crowded_ones():
+    points = np.array([[0.0, 0.0], [0.01, 0.0], [0.01, 0.01], [0.5, 0.5]])
+    spread = PE.spread_labels(points, (1.0, 1.0), min_gap=0.1)
+    gaps = [np.hypot(*(spread[i] - spread[j])) for i in range(4) for j in range(i + 1, 4)]
+    assert min(gaps) >= 0.1 - 1e-9
+    np.testing.assert_allclose(spread[3], points[3])        # a label alone stays at its median
+    assert np.abs(spread - points).max() < 0.2              # the crowded ones move a little
+
+
+def test_code_explorer_keeps_its_axes_and_says_when_the_code_is_far_from_the_data():
+    codes, labels = some_codes()
+    e = WE.code_explorer(small_decoder(), codes, labels)
+    limits = (e.figure.axes[0].get_xlim(), e.figure.axes[0].get_ylim())
+    e.controls["z1"].value = e.controls["z1"].max
+    e.controls["z2"].value = e.controls["z2"].max
+    assert (e.figure.axes[0].get_xlim(), e.figure.axes[0].get_ylim()) == limits
+    z = np.array([e.controls["z1"].value, e.controls["z2"].value])
+    far = 0.1 * np.ptp(codes, axis=0).max()
+    nearest = np.hypot(*(codes - z).T).min()
+    assert nearest > far, "the test needs a corner far from the codes"
+    assert "far from any test digit" in e.caption.value and " is a" not in e.caption.value
 
 
 def test_code_explorer_names_bad_codes():

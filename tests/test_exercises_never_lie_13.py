@@ -22,7 +22,7 @@ MODEL = nnlib.Seq2Seq(vocab=10, embed_dim=4, hidden_size=5, rng=7)
 SRC, TGT = nnlib.sequence_task(3, 4, task="sort", rng=8)
 
 
-def encoder_grad(dh=True, dc=True, times=1):
+def encoder_grad(dh=True, dc=True, times=1, swap=False):
     """The encoder's Wh gradient by the written-out backward (optionally leaving out a half of
     the hand-over, or running it twice)."""
     m = MODEL
@@ -36,6 +36,8 @@ def encoder_grad(dh=True, dc=True, times=1):
             kwargs["dh_n"] = m.decoder.dh0
         if dc:
             kwargs["dc_n"] = m.decoder.dc0
+        if swap:
+            kwargs = {"dh_n": m.decoder.dc0, "dc_n": m.decoder.dh0}
         m.src_embed.backward(m.encoder.backward(None, **kwargs), input_grad=False)
     grad = m.encoder.Wh.grad.copy()
     m.zero_grad()
@@ -121,29 +123,41 @@ def test_perturbed_gradients_are_wrong(seed, scale):
     assert_never_lies(check_hand_over, MODEL, SRC, TGT, GRAD + noise)
 
 
-@pytest.mark.parametrize("answer, words", [(SIZE - 1, "output_padding"), (2, "Conv2d")])
+@pytest.mark.parametrize("answer, words", [(SIZE - 1, "output_padding"), (2, "Conv2d"), (4, "input's size"),
+                                           (5, "stride"), (9, "full spread"), (16, "input pixels")])
 def test_size_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_transposed_size, *SIZE_ARGS, answer)
     assert result is False and words in printed
 
 
-def test_bottleneck_slip_gets_its_hint():
-    result, printed = assert_never_lies(check_bottleneck_size, 32, 32)
-    assert result is False and "c_n" in printed
+@pytest.mark.parametrize("answer, words", [(32, "c_n"), (128, "4 gates"), (320, "does not grow"),
+                                           (160, "does not grow")])
+def test_bottleneck_slip_gets_its_hint(answer, words):
+    result, printed = assert_never_lies(check_bottleneck_size, 32, answer)
+    assert result is False and words in printed
 
 
 @pytest.mark.parametrize("answer, words", [(TARGET, "target itself"), ([10, 3, 1, 4, 1], "too many"),
-                                           ([0, 3, 1, 4], "start token")])
+                                           ([0, 3, 1, 4], "start token"), ([10, 3, 1], "one symbol too few"),
+                                           ([[10, 3], [1, 4]], "shape (2, 2)"),
+                                           ([[10, 3, 1, 4]], "shape (1, 4)"),
+                                           ([3, 1, 4, 10], "you have [3, 1, 4, 10],")])
 def test_teacher_forcing_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_decoder_inputs, TARGET, START, answer)
     assert result is False and words in printed
+
+
+def test_hand_over_success_claims_only_what_it_can_know():
+    result, printed = run_check(check_hand_over, MODEL, SRC, TGT, GRAD)
+    assert result is True and "Seq2Seq.backward" in printed and "through decoder.dh0" not in printed
 
 
 @pytest.mark.parametrize("answer, words", [
     (np.zeros_like(GRAD), "nothing reached the encoder"),
     (encoder_grad(dc=False), "dc_n=decoder.dc0"),
     (encoder_grad(dh=False), "dh_n=decoder.dh0"),
-    (encoder_grad(times=2), "twice")])
+    (encoder_grad(times=2), "twice"),
+    (encoder_grad(swap=True), "swapped")])
 def test_hand_over_slips_get_their_hint(answer, words):
     result, printed = assert_never_lies(check_hand_over, MODEL, SRC, TGT, answer)
     assert result is False and words in printed

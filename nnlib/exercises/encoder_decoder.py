@@ -57,7 +57,20 @@ def check_transposed_size(size, kernel, stride, padding, output_padding, answer)
              ((size + 2 * padding - kernel) // stride + 1,
               "that is a Conv2d's output size; the transposed one goes the other way"),
              (size * stride, "close, but the kernel's overhang and the padding change it: "
-                             "H' = (H - 1) stride - 2 padding + kernel + output_padding")]
+                             "H' = (H - 1) stride - 2 padding + kernel + output_padding"),
+             (size, "that is the input's size: a transposed convolution with stride "
+                    f"{stride} spreads the input pixels {stride} apart, so the map grows"),
+             ((size - 1) - 2 * padding + kernel + output_padding,
+              "you left out the stride: the input pixels land stride apart, (H - 1) stride"),
+             ((size - 1) * stride - 2 * padding + output_padding,
+              "you left out the kernel: each input pixel is spread over a kernel-sized patch"),
+             ((size - 1) * stride + kernel,
+              "that is the full spread (H - 1) stride + kernel before cropping: subtract padding on "
+              "each side, add output_padding"),
+             ((size - 1) * stride - padding + kernel + output_padding,
+              "padding is cropped on both sides: subtract 2 padding, not padding once"),
+             (size * size, f"that is {size}x{size}, the number of input pixels; the answer is the height"),
+             (expected * expected, "that is the output's number of pixels; the answer is the height (= width)")]
     for wrong, hint in hints:
         if value == wrong and wrong != expected:
             return report(False, f"you have {value:g}, not {expected}: {hint}")
@@ -84,6 +97,12 @@ def check_bottleneck_size(hidden_size, answer):
     if value == h:
         return report(False, f"you have {h}: that is h_n alone, but an LSTM's state is two vectors, "
                              f"h_n and the cell state c_n, and the decoder starts from both")
+    if value == 4 * h:
+        return report(False, f"you have {4 * h}: that is the 4 gates' rows of encoder.Wh (4H), the weights; "
+                             f"the decoder is given the encoder's state, h_n and c_n")
+    if value > expected and value % h == 0:
+        return report(False, f"you have {value:g}, not {expected}: the state does not grow with the length; "
+                             f"the decoder is given h_n and c_n, {h} numbers each, however long the input")
     return report(False, f"you have {value:g}, not {expected}: the decoder starts from the encoder's final "
                          f"state and sees nothing else of the input")
 
@@ -104,6 +123,7 @@ def check_decoder_inputs(target, start, answer):
     if problem is not None:
         return report(False, f"the answer should be a list of {t.size} symbols: {problem}")
     value = as_array(answer)
+    shown = value.astype(int).tolist() if np.all(value == np.round(value)) else value.tolist()
     t = t.astype(int)
     expected = Seq2Seq(vocab=s, embed_dim=1, hidden_size=1, rng=0).decoder_inputs(t[None])[0]
     if value.shape == expected.shape and np.array_equal(value, expected):
@@ -115,9 +135,16 @@ def check_decoder_inputs(target, start, answer):
     if value.size == t.size + 1 and np.array_equal(value.ravel(), np.concatenate([[s], t])):
         return report(False, f"one symbol too many: there are {t.size} steps; the last target symbol is "
                              f"predicted, never read")
+    if value.size == t.size - 1 and (np.array_equal(value.ravel(), expected[:-1])
+                                     or np.array_equal(value.ravel(), t[:-1])):
+        return report(False, f"one symbol too few: there are {t.size} steps, one per target symbol, so the "
+                             f"decoder reads {t.size} symbols, the start token first")
+    if value.ndim != 1 and value.size == expected.size and np.array_equal(value.ravel(), expected):
+        return report(False, f"the right symbols, but shape {value.shape}: give a flat list of {t.size} "
+                             f"symbols, one per step")
     if value.shape == expected.shape and np.array_equal(value[1:], expected[1:]):
         return report(False, f"the first step reads the start token {s}, the one symbol not in the target")
-    return report(False, f"you have {value.tolist()}, which is not it: step 0 reads the start token, step t "
+    return report(False, f"you have {shown}, which is not it: step 0 reads the start token, step t "
                          f"the true symbol of step t-1")
 
 
@@ -147,8 +174,8 @@ def check_hand_over(model, src, target, answer):
         return report(False, f"the answer should be encoder.Wh.grad, shape {expected.shape}: {problem}")
     value = as_array(answer)
     if np.allclose(value, expected, rtol=1e-6, atol=1e-12):
-        return report(True, "the gradient reached the encoder through decoder.dh0 and decoder.dc0 and equals "
-                            "Seq2Seq.backward's")
+        return report(True, "it equals the encoder.Wh gradient of Seq2Seq.backward (the checker compares "
+                            "the numbers; it cannot see whether you wrote the backward out yourself)")
     if not np.any(value):
         return report(False, "all zeros: nothing reached the encoder. Its outputs were not used, so its only "
                              "gradient is the one the decoder hands over: encoder.backward(None, "
@@ -164,6 +191,11 @@ def check_hand_over(model, src, target, answer):
         if np.allclose(value, twin.encoder.Wh.grad, rtol=1e-6, atol=1e-12):
             return report(False, f"you left out {left_out}: the decoder started from both h and c, so both "
                                  f"gradients go back")
+    twin.encoder.zero_grad()
+    twin.encoder.backward(None, dh_n=twin.decoder.dc0, dc_n=twin.decoder.dh0)
+    if np.allclose(value, twin.encoder.Wh.grad, rtol=1e-6, atol=1e-12):
+        return report(False, "you swapped the two halves: dh_n=decoder.dh0 (the gradient of h) and "
+                             "dc_n=decoder.dc0 (the gradient of the cell state c)")
     if np.allclose(value, 2 * expected, rtol=1e-6, atol=1e-12):
         return report(False, "twice the gradient: backward ran twice without zero_grad in between "
                              "(gradients accumulate)")
