@@ -66,6 +66,22 @@ def _init_std(init, fan_in, fan_out):
             "xavier": np.sqrt(2.0 / (fan_in + fan_out))}[init]
 
 
+def _init_params(layer, bias, rng, init, dtype):
+    """W drawn with the std ``init`` names (from fan-in/fan-out), b zeros: Conv2d's and ConvTranspose2d's."""
+    dtype = _check_dtype(dtype)
+    kh, kw = layer.kernel_size
+    std = _init_std(init, layer.in_channels * kh * kw, layer.out_channels * kh * kw)
+    rng = as_rng(rng)
+    layer.init = init
+    shapes = layer.param_shapes(layer.in_channels, layer.out_channels, layer.kernel_size, bias)
+    layer.W = Parameter((std * rng.standard_normal(shapes["W"])).astype(dtype))
+    layer._params = {"W": layer.W}
+    layer.b = None
+    if bias:
+        layer.b = Parameter(np.zeros(shapes["b"], dtype=dtype))
+        layer._params["b"] = layer.b
+
+
 # -- im2col and col2im: the whole layer as one matrix product -------------------------------------
 # The layers keep the batch index *last* in memory: an image batch is stored as (C, H, W, N) and
 # handed on as its (N, C, H, W) view (``.transpose(3, 0, 1, 2)``, no copy). Then every window copy
@@ -210,18 +226,7 @@ class Conv2d(Layer):
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
         self.padding = _pair(padding, "padding", minimum=0)
-        dtype = _check_dtype(dtype)
-        kh, kw = self.kernel_size
-        std = _init_std(init, self.in_channels * kh * kw, self.out_channels * kh * kw)
-        rng = as_rng(rng)
-        self.init = init
-        shapes = self.param_shapes(in_channels, out_channels, kernel_size, bias)
-        self.W = Parameter((std * rng.standard_normal(shapes["W"])).astype(dtype))
-        self._params = {"W": self.W}
-        self.b = None
-        if bias:
-            self.b = Parameter(np.zeros(shapes["b"], dtype=dtype))
-            self._params["b"] = self.b
+        _init_params(self, bias, rng, init, dtype)
         self._cache = None  # (x.shape, padded shape, cols) of the last forward
 
     @staticmethod
@@ -333,18 +338,7 @@ class ConvTranspose2d(Layer):
         if any(op >= s for op, s in zip(self.output_padding, self.stride)):
             raise ValueError(f"output_padding must be smaller than stride {self.stride}, "
                              f"got {self.output_padding}")
-        dtype = _check_dtype(dtype)
-        kh, kw = self.kernel_size
-        std = _init_std(init, self.in_channels * kh * kw, self.out_channels * kh * kw)
-        rng = as_rng(rng)
-        self.init = init
-        shapes = self.param_shapes(in_channels, out_channels, kernel_size, bias)
-        self.W = Parameter((std * rng.standard_normal(shapes["W"])).astype(dtype))
-        self._params = {"W": self.W}
-        self.b = None
-        if bias:
-            self.b = Parameter(np.zeros(shapes["b"], dtype=dtype))
-            self._params["b"] = self.b
+        _init_params(self, bias, rng, init, dtype)
         self._cache = None  # (x2, output shape) of the last forward
 
     @staticmethod
