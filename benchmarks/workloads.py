@@ -20,8 +20,30 @@ import nnlib
 
 
 # -- workloads -------------------------------------------------------------------------------
+class Counts:
+    """What every workload (W1-W6) derives from its data, batch size, epochs and ``gemms()``:
+    the number of samples, SGD steps, samples processed and FLOPs per sample. A subclass is a
+    dataclass with ``X``, ``batch_size``, ``epochs`` and a ``gemms()`` method."""
+
+    @property
+    def n(self):
+        return self.X.shape[0]
+
+    @property
+    def steps(self):
+        return self.epochs * -(-self.n // self.batch_size)
+
+    @property
+    def samples(self):
+        """Training samples processed in one run: the unit of the 'samples per second'."""
+        return self.epochs * self.n
+
+    def flops_per_sample(self):
+        return sum(2 * m * k * n for m, k, n in self.gemms()) / self.batch_size
+
+
 @dataclass
-class Workload:
+class Workload(Counts):
     key: str  # "W1", "W2", "W3-f64", "W3-f32"
     title: str
     sizes: list  # layer sizes, e.g. [2, 3, 1]
@@ -37,19 +59,6 @@ class Workload:
     X_test: np.ndarray = field(repr=False)
     y_test: np.ndarray = field(repr=False)
     seed: int = 0  # weights and the shuffling of every system
-
-    @property
-    def n(self):
-        return self.X.shape[0]
-
-    @property
-    def steps(self):
-        return self.epochs * -(-self.n // self.batch_size)
-
-    @property
-    def samples(self):
-        """Training samples processed in one run: the unit of the 'samples per second'."""
-        return self.epochs * self.n
 
     def baseline(self):
         """The held-out loss of a network that learned nothing: predict the mean / uniform."""
@@ -72,9 +81,6 @@ class Workload:
             if i > 0:
                 out.append((b, n_out, n_in))  # dx
         return out
-
-    def flops_per_sample(self):
-        return sum(2 * m * k * n for m, k, n in self.gemms()) / self.batch_size
 
 
 def _teacher_regression(rng, n):

@@ -23,7 +23,7 @@ F32 = np.float32
 
 
 @dataclass
-class ConvWorkload:
+class ConvWorkload(wl.Counts):
     key: str          # "W4" or "W5"
     title: str
     sizes: list       # the layers, as words (the report's JSON shows them)
@@ -37,18 +37,6 @@ class ConvWorkload:
     dtype: type = F32
     seed: int = 0
     task: str = "classification"
-
-    @property
-    def n(self):
-        return self.X.shape[0]
-
-    @property
-    def steps(self):
-        return self.epochs * -(-self.n // self.batch_size)
-
-    @property
-    def samples(self):
-        return self.epochs * self.n
 
     def baseline(self):
         """What a network that learned nothing scores (W5 trains nothing: None)."""
@@ -64,8 +52,6 @@ class ConvWorkload:
         return (_conv_gemms(1, 16, 8, 8, b, dx=False) + _conv_gemms(16, 32, 4, 4, b, dx=True)
                 + [(b, 128, 10), (10, b, 128), (b, 10, 128)])
 
-    def flops_per_sample(self):
-        return sum(2 * m * k * n for m, k, n in self.gemms()) / self.batch_size
 
     def systems(self, with_torch):
         if self.key == "W5":

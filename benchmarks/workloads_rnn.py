@@ -28,7 +28,7 @@ import workloads as wl
 
 
 @dataclass
-class SeqWorkload:
+class SeqWorkload(wl.Counts):
     key: str       # "W6-lstm" or "W6-rnn"
     title: str
     cell: str      # "lstm" or "rnn"
@@ -55,18 +55,6 @@ class SeqWorkload:
     def sizes(self):
         return [self.D, self.H, self.C]
 
-    @property
-    def n(self):
-        return self.X.shape[0]
-
-    @property
-    def steps(self):
-        return self.epochs * -(-self.n // self.batch_size)
-
-    @property
-    def samples(self):
-        return self.epochs * self.n
-
     def baseline(self):
         return float(np.log(self.C)), 1.0 / self.C
 
@@ -79,8 +67,6 @@ class SeqWorkload:
                 + [(B, G, H)] * T + [(G, B * T, D), (G, B * T, H)]        # backward through time
                 + [(C, B, H), (B, C, H)])                                 # the head's dW, dx
 
-    def flops_per_sample(self):
-        return sum(2 * m * k * n for m, k, n in self.gemms()) / self.batch_size
 
 
 def make_workloads(which=("W6-lstm", "W6-rnn"), scale=1.0):
