@@ -177,12 +177,19 @@ class SpectralNorm(Layer):
     ----------
     layer : Dense (or any layer with a Parameter ``W``)
         The layer to wrap; it keeps its own ``W`` and ``b`` (named "layer.W", "layer.b"), the
-        optimiser moves the *unnormalized* W. A weight of more than two axes (a later Conv2d's
-        (out, in, kh, kw)) is viewed as (out, -1), as PyTorch does.
+        optimiser moves the *unnormalized* W. A weight of more than two axes (a Conv2d's
+        (out, in, kh, kw)) is viewed as a matrix (W.shape[dim], -1), as PyTorch does.
     n_power_iterations : int >= 1
         Power-iteration steps per training forward.
     eps : float > 0
         Norms are clamped at eps before dividing (and sigma too: an all-zero W stays zero).
+    dim : int or None
+        The axis of W that becomes the matrix's rows: the output channels. None picks it as
+        ``torch.nn.utils.spectral_norm`` does: 1 for a ConvTranspose2d, whose W is
+        (C_in, C_out, kh, kw), and 0 for every other layer (Dense and Conv2d put "out" first).
+        The two views are different matrices with different top singular values; neither is
+        exactly the largest stretch of the convolution itself: both are the cheap stand-in that
+        spectrally normalized GANs use.
     rng : int, numpy Generator or None
         Draws the starting ``u``.
 
@@ -209,7 +216,7 @@ class SpectralNorm(Layer):
     eval mode, where sigma = ||W^T u|| and its derivative is u v^T too. The tests check both.
     """
 
-    def __init__(self, layer, n_power_iterations=1, eps=1e-12, rng=None):
+    def __init__(self, layer, n_power_iterations=1, eps=1e-12, dim=None, rng=None):
         super().__init__()
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be an nnlib Layer with a weight W (a Dense), got {type(layer).__name__}")
@@ -220,8 +227,15 @@ class SpectralNorm(Layer):
         self.layer = layer
         self.n_power_iterations = check_positive_int(n_power_iterations, "n_power_iterations")
         self.eps = check_real(eps, "eps", low=0.0, low_open=True)
+        if dim is None:
+            from .conv import ConvTranspose2d  # here, not at the top: conv does not need normalization
+            dim = 1 if isinstance(layer, ConvTranspose2d) else 0
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not 0 <= dim < weight.data.ndim:
+            raise ValueError(f"dim must be an axis of W (an int from 0 to {weight.data.ndim - 1}; "
+                             f"W has shape {weight.data.shape}) or None, got {dim!r}")
+        self.dim = int(dim)
         rng = as_rng(rng)
-        self.register_buffer("u", _normalize(rng.standard_normal(weight.data.shape[0]), self.eps))
+        self.register_buffer("u", _normalize(rng.standard_normal(weight.data.shape[self.dim]), self.eps))
         self.sigma = None  # the sigma of the last forward (a float)
         self._cache = None
 
@@ -230,8 +244,13 @@ class SpectralNorm(Layer):
         return self.layer.check_input(x, name)
 
     def _weight_matrix(self):
-        w = self.layer.W.data
+        w = np.moveaxis(self.layer.W.data, self.dim, 0)
         return w.reshape(w.shape[0], -1)  # (out, in) for Dense; (out, in*kh*kw) for a conv
+
+    def _weight_shaped(self, matrix):
+        """The inverse of _weight_matrix: a (W.shape[dim], -1) matrix back in W's layout."""
+        moved = np.moveaxis(self.layer.W.data, self.dim, 0).shape
+        return np.moveaxis(matrix.reshape(moved), 0, self.dim)
 
     def _power_iteration(self, W):
         """W: (out, k) -> (u: (out,), v: (k,), sigma), starting from the buffer u (not changed here)."""
@@ -281,9 +300,10 @@ class SpectralNorm(Layer):
         dx = self._with_weight(w_sn, g, lambda: self.layer.backward(dout, input_grad=input_grad))
         dW = g / sigma
         if not clamped:  # a clamped sigma is the constant eps
-            dW -= (np.sum(g * w_sn) / sigma) * np.outer(u, v).reshape(g.shape)
+            dW -= (np.sum(g * w_sn) / sigma) * self._weight_shaped(np.outer(u, v))
         self.layer.W.grad += dW
         return dx
 
     def config(self):
-        return {"layer": self.layer, "n_power_iterations": self.n_power_iterations, "eps": self.eps}
+        return {"layer": self.layer, "n_power_iterations": self.n_power_iterations, "eps": self.eps,
+                "dim": self.dim}

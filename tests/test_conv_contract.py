@@ -252,6 +252,36 @@ def test_spectral_norm_of_a_conv_divides_by_the_top_singular_value_of_w_as_a_mat
     np.testing.assert_array_equal(conv.W.data.shape, (4, 3, 3, 3))  # its own W is left as it was
 
 
+@pytest.mark.parametrize("dim, rows", [(None, 3), (1, 3), (0, 2)])
+def test_spectral_norm_of_a_transposed_conv_views_w_with_its_output_channels_as_rows(dim, rows):
+    """ConvTranspose2d's W is (C_in, C_out, kH, kW); by default its matrix is (C_out, C_in kH kW),
+    as torch.nn.utils.spectral_norm does (dim=1); dim=0 asks for the (C_in, C_out kH kW) view."""
+    rng = np.random.default_rng(0)
+    deconv = nnlib.ConvTranspose2d(2, 3, 2, stride=2, rng=1)
+    sn = nnlib.SpectralNorm(deconv, dim=dim, rng=2)
+    matrix = np.moveaxis(deconv.W.data, 1 if dim is None else dim, 0).reshape(rows, -1)
+    x = rng.standard_normal((2, 2, 3, 3))
+    for _ in range(200):
+        out = sn(x)
+    other = np.moveaxis(deconv.W.data, 0 if rows == 3 else 1, 0).reshape(5 - rows, -1)
+    sigma = np.linalg.svd(matrix, compute_uv=False)[0]
+    assert sn.state_dict()["u"].shape == (rows,)
+    assert sn.sigma == pytest.approx(sigma, rel=1e-9)
+    assert abs(sigma - np.linalg.svd(other, compute_uv=False)[0]) > 1e-3  # the two views differ here
+    plain = nnlib.ConvTranspose2d(2, 3, 2, stride=2, rng=1)
+    plain.W.data[...] = deconv.W.data / sigma
+    np.testing.assert_allclose(out, plain(x), rtol=1e-8, atol=1e-12)
+    restored = nnlib.SpectralNorm.from_config(sn.config())
+    assert restored.dim == sn.dim == (1 if dim is None else dim)
+
+
+@pytest.mark.parametrize("dim", [4, -1, 1.0, True, "1"])
+def test_spectral_norm_refuses_a_dim_that_is_not_an_axis_of_w(dim):
+    conv = nnlib.Conv2d(2, 3, 3, rng=1)
+    with pytest.raises(ValueError, match=r"dim must be an axis of W \(an int from 0 to 3; W has shape \(3, 2, 3, 3\)\)"):
+        nnlib.SpectralNorm(conv, dim=dim)
+
+
 @pytest.mark.parametrize("make, shape", [
     (lambda: nnlib.Conv2d(2, 3, (2, 3), stride=2, padding=1, rng=1), (2, 2, 4, 5)),
     (lambda: nnlib.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1, rng=1), (2, 2, 2, 3)),
