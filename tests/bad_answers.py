@@ -9,7 +9,9 @@ import fractions
 import io
 
 import numpy as np
+import pytest
 import sympy as sp
+from hypothesis import given
 from hypothesis import strategies as st
 
 # Things a student may really type or pass by mistake.
@@ -55,3 +57,38 @@ def assert_never_lies(check, *args, **kwargs):
     assert printed.strip(), f"{check.__name__}{args!r} printed nothing"
     assert "Traceback" not in printed
     return result, printed
+
+
+NUMBER_KINDS = [float, np.float64, np.array, lambda v: fractions.Fraction(v)]
+
+
+def checker_tests(calls, right, none, hypothesis_settings, kinds=NUMBER_KINDS):
+    """The three tests every later notebook's checkers get, built once here; a test module binds
+    them to its own ``test_`` names so pytest collects them there:
+
+    - ``calls``: functions ``bad -> (check, *args)`` that put a bad answer (or a bad problem
+      argument) in its place; no bad answer from ``bad_answers()`` is ever called correct;
+    - ``right``: ``(check, args, right answer)`` triples, worked out in the test module; each is
+      correct in every number type of ``kinds`` (None when the module tests types its own way);
+    - ``none``: ``(check, args)`` pairs; None as the answer prints "not done yet" and returns None.
+    """
+    @hypothesis_settings
+    @given(bad_answers(), st.sampled_from(range(len(calls))))
+    def bad_answers_are_never_correct(bad, which):
+        check, *args = calls[which](bad)
+        assert_never_lies(check, *args)
+
+    @pytest.mark.parametrize("check, args, right", right or [])
+    @pytest.mark.parametrize("kind", kinds)
+    def right_answers_of_any_number_type_are_correct(check, args, right, kind):
+        result, printed = run_check(check, *args, kind(right))
+        assert result is True and printed.startswith("correct"), printed
+
+    @pytest.mark.parametrize("check, args", none)
+    def none_is_not_done_yet(check, args):
+        result, printed = run_check(check, *args, None)
+        assert result is None and printed.startswith("not done yet"), printed
+
+    return (bad_answers_are_never_correct,
+            right_answers_of_any_number_type_are_correct if right else None,
+            none_is_not_done_yet)

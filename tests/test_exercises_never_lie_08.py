@@ -1,14 +1,13 @@
 """Notebook 08's checkers: right answers (computed here from their definitions, not read from the
 checkers) are accepted in any number type; the usual slips get their hint; bad answers
 (``tests/bad_answers.py``) and every other wrong number are never called correct."""
-import fractions
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_answers import assert_never_lies, bad_answers, run_check
+from bad_answers import assert_never_lies, checker_tests, run_check
 from nnlib.exercises.regularization import (LIPSCHITZ_RTOL, check_adam_first_step, check_dropout_scale,
                                             check_lipschitz_bound, check_running_var)
 
@@ -37,28 +36,11 @@ CALLS = [
 ]
 
 
-@SETTINGS
-@given(bad_answers(), st.sampled_from(range(len(CALLS))))
-def test_bad_answers_are_never_correct(bad, which):
-    check, *args = CALLS[which](bad)
-    assert_never_lies(check, *args)
-
-
-@pytest.mark.parametrize("check, args, right", [
-    (check_dropout_scale, (0.2,), 1.25), (check_running_var, (X_BATCH, MOMENTUM), RUNNING_VAR),
-    (check_adam_first_step, ADAM, ADAM_THETA), (check_lipschitz_bound, ([W1, W2],), LIPSCHITZ)])
-@pytest.mark.parametrize("kind", [float, np.float64, np.array, lambda v: fractions.Fraction(v)])
-def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
-    result, printed = run_check(check, *args, kind(right))
-    assert result is True and printed.startswith("correct"), printed
-
-
-@pytest.mark.parametrize("check, args", [
-    (check_dropout_scale, (0.2,)), (check_running_var, (X_BATCH, MOMENTUM)),
-    (check_adam_first_step, ADAM), (check_lipschitz_bound, ([W1, W2],))])
-def test_none_is_not_done_yet(check, args):
-    result, printed = run_check(check, *args, None)
-    assert result is None and printed.startswith("not done yet")
+RIGHT = [(check_dropout_scale, (0.2,), 1.25), (check_running_var, (X_BATCH, MOMENTUM), RUNNING_VAR),
+         (check_adam_first_step, ADAM, ADAM_THETA), (check_lipschitz_bound, ([W1, W2],), LIPSCHITZ)]
+(test_bad_answers_are_never_correct, test_right_answers_of_any_number_type_are_correct,
+ test_none_is_not_done_yet) = checker_tests(
+    CALLS, RIGHT, [(c, a) for c, a, _ in RIGHT], SETTINGS)
 
 
 @SETTINGS

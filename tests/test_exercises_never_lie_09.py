@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_answers import assert_never_lies, bad_answers, run_check
+from bad_answers import assert_never_lies, checker_tests, run_check
 from nnlib.exercises.convolution import (check_conv1d_backward, check_conv_matrix, check_maxpool_gradient,
                                          check_output_size, check_transposed_output_size)
 
@@ -75,24 +75,8 @@ CALLS = [
 ]
 
 
-@SETTINGS
-@given(bad_answers(), st.sampled_from(range(len(CALLS))))
-def test_bad_answers_are_never_correct(bad, which):
-    check, *args = CALLS[which](bad)
-    assert_never_lies(check, *args)
-
-
 RIGHT = [(check_conv_matrix, (W, N_IN), MATRIX), (check_output_size, SIZE_ARGS, SIZE),
          (check_transposed_output_size, T_ARGS, T_SIZE), (check_maxpool_gradient, (POOL_X, POOL_DOUT), POOL_DX)]
-
-
-@pytest.mark.parametrize("check, args, right", RIGHT)
-@pytest.mark.parametrize("kind", [np.array, lambda v: np.array(v, dtype=np.float32),
-                                  lambda v: np.vectorize(fractions.Fraction)(v).tolist() if np.ndim(v) else
-                                  fractions.Fraction(v), lambda v: np.asarray(v).tolist()])
-def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
-    result, printed = run_check(check, *args, kind(right))
-    assert result is True and printed.startswith("correct"), printed
 
 
 def test_right_backward_passes_check_gradients():
@@ -100,10 +84,12 @@ def test_right_backward_passes_check_gradients():
     assert result is True and printed.startswith("correct") and "check_gradients" in printed, printed
 
 
-@pytest.mark.parametrize("check, args", [(c, a) for c, a, _ in RIGHT] + [(check_conv1d_backward, ())])
-def test_none_is_not_done_yet(check, args):
-    result, printed = run_check(check, *args, None)
-    assert result is None and printed.startswith("not done yet")
+KINDS = [np.array, lambda v: np.array(v, dtype=np.float32),
+         lambda v: np.vectorize(fractions.Fraction)(v).tolist() if np.ndim(v) else fractions.Fraction(v),
+         lambda v: np.asarray(v).tolist()]
+(test_bad_answers_are_never_correct, test_right_answers_of_any_number_type_are_correct,
+ test_none_is_not_done_yet) = checker_tests(
+    CALLS, RIGHT, [(c, a) for c, a, _ in RIGHT] + [(check_conv1d_backward, ())], SETTINGS, kinds=KINDS)
 
 
 def test_a_backward_that_returns_none_none_is_not_done_yet():

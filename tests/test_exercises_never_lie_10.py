@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nnlib
-from bad_answers import assert_never_lies, bad_answers, run_check
+from bad_answers import assert_never_lies, checker_tests, run_check
 from nnlib.exercises.cnn import (check_conv_parameters, check_global_avg_pool, check_receptive_field,
                                  receptive_field)
 
@@ -33,26 +33,10 @@ CALLS = [
 ]
 
 
-@SETTINGS
-@given(bad_answers(), st.sampled_from(range(len(CALLS))))
-def test_bad_answers_are_never_correct(bad, which):
-    check, *args = CALLS[which](bad)
-    assert_never_lies(check, *args)
-
-
-@pytest.mark.parametrize("check, args, right", [(check_conv_parameters, CONV, CONV_COUNT),
-                                                (check_receptive_field, (LAYERS,), FIELD)])
-@pytest.mark.parametrize("kind", [int, float, np.int64, np.float32, np.array, lambda v: fractions.Fraction(v)])
-def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
-    result, printed = run_check(check, *args, kind(right))
-    assert result is True and printed.startswith("correct"), printed
-
-
-@pytest.mark.parametrize("check, args", [(check_conv_parameters, CONV), (check_receptive_field, (LAYERS,)),
-                                         (check_global_avg_pool, ())])
-def test_none_is_not_done_yet(check, args):
-    result, printed = run_check(check, *args, None)
-    assert result is None and printed.startswith("not done yet")
+RIGHT = [(check_conv_parameters, CONV, CONV_COUNT), (check_receptive_field, (LAYERS,), FIELD)]
+(test_bad_answers_are_never_correct, test_right_answers_of_any_number_type_are_correct,
+ test_none_is_not_done_yet) = checker_tests(
+    CALLS, RIGHT, [(c, a) for c, a, _ in RIGHT] + [(check_global_avg_pool, ())], SETTINGS, kinds=[int, float, np.int64, np.float32, np.array, lambda v: fractions.Fraction(v)])
 
 
 @SETTINGS

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_answers import assert_never_lies, bad_answers, run_check
+from bad_answers import assert_never_lies, checker_tests, run_check
 from nnlib.exercises import as_number
 from nnlib.exercises.recurrent import (CLIP_RTOL, NEAR_RTOL, SCALAR_RTOL, check_clipped_gradient,
                                        check_lstm_parameter_count, check_scalar_rnn_gradient, check_steps_below)
@@ -54,20 +54,6 @@ CALLS = [
 ]
 
 
-@SETTINGS
-@given(bad_answers(), st.sampled_from(range(len(CALLS))))
-def test_bad_answers_are_never_correct(bad, which):
-    check, *args = CALLS[which](bad)
-    assert_never_lies(check, *args)
-
-
-@pytest.mark.parametrize("check, args, right", RIGHT)
-@pytest.mark.parametrize("kind", [float, np.float64, np.array, lambda v: fractions.Fraction(v)])
-def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
-    result, printed = run_check(check, *args, kind(right))
-    assert result is True and printed.startswith("correct"), printed
-
-
 @pytest.mark.parametrize("kind", [list, np.array, tuple, lambda v: [fractions.Fraction(x).limit_denominator() for x in v]])
 def test_the_clipped_gradient_of_any_sequence_type_is_correct(kind):
     result, printed = run_check(check_clipped_gradient, GRAD, MAX_NORM, kind(CLIPPED))
@@ -81,10 +67,9 @@ def test_a_short_gradient_is_left_alone():
     assert "only shrinks" in printed
 
 
-@pytest.mark.parametrize("check, args", [(c, a) for c, a, _ in RIGHT] + [(check_clipped_gradient, (GRAD, MAX_NORM))])
-def test_none_is_not_done_yet(check, args):
-    result, printed = run_check(check, *args, None)
-    assert result is None and printed.startswith("not done yet")
+(test_bad_answers_are_never_correct, test_right_answers_of_any_number_type_are_correct,
+ test_none_is_not_done_yet) = checker_tests(
+    CALLS, RIGHT, [(c, a) for c, a, _ in RIGHT] + [(check_clipped_gradient, (GRAD, MAX_NORM))], SETTINGS)
 
 
 @SETTINGS

@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_answers import assert_never_lies, bad_answers, run_check
+from bad_answers import assert_never_lies, checker_tests, run_check
 from nnlib.exercises.embeddings import (check_char_model_parameters, check_embedding_grad, check_perplexity,
                                         check_temperature_probability)
 
@@ -46,20 +46,6 @@ RIGHT = [(check_perplexity, (PROBS,), PERPLEXITY), (check_char_model_parameters,
          (check_temperature_probability, (SCORES, TEMPERATURE, INDEX), PROBABILITY)]
 
 
-@SETTINGS
-@given(bad_answers(), st.sampled_from(range(len(CALLS))))
-def test_bad_answers_are_never_correct(bad, which):
-    check, *args = CALLS[which](bad)
-    assert_never_lies(check, *args)
-
-
-@pytest.mark.parametrize("check, args, right", RIGHT)
-@pytest.mark.parametrize("kind", [float, np.float64, np.array, lambda v: fractions.Fraction(v)])
-def test_right_answers_of_any_number_type_are_correct(check, args, right, kind):
-    result, printed = run_check(check, *args, kind(right))
-    assert result is True and printed.startswith("correct"), printed
-
-
 @pytest.mark.parametrize("kind", [np.array, lambda a: a.tolist(), lambda a: a.astype(np.float32),
                                   lambda a: [[fractions.Fraction(int(v)) for v in row] for row in a]])
 def test_the_right_embedding_gradient_of_any_kind_is_correct(kind):
@@ -67,10 +53,9 @@ def test_the_right_embedding_gradient_of_any_kind_is_correct(kind):
     assert result is True and printed.startswith("correct"), printed
 
 
-@pytest.mark.parametrize("check, args", [(check_embedding_grad, (INDICES, DOUT, V_EX)), *[(c, a) for c, a, _ in RIGHT]])
-def test_none_is_not_done_yet(check, args):
-    result, printed = run_check(check, *args, None)
-    assert result is None and printed.startswith("not done yet")
+(test_bad_answers_are_never_correct, test_right_answers_of_any_number_type_are_correct,
+ test_none_is_not_done_yet) = checker_tests(
+    CALLS, RIGHT, [(check_embedding_grad, (INDICES, DOUT, V_EX)), *[(c, a) for c, a, _ in RIGHT]], SETTINGS)
 
 
 # A number typed by hand is accepted to three significant figures: within this relative tolerance.
