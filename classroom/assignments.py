@@ -58,10 +58,8 @@ class Exercise:
     check_index: int
     points: float
     check_names: list        # the names the check cell binds check_ results to, in order
-    solution_cell: int       # the markdown cell that holds its <details> solution
-    solution_span: tuple     # (start, end) of the <details> block in that cell's source
     solution_code: str       # the last ```python block of the solution: the filled-in answer cell
-    solution_text: str = field(repr=False, default="")  # the whole <details> block
+    solution_text: str = field(repr=False)  # the whole <details> block
 
 
 def source_of(cell):
@@ -166,8 +164,7 @@ def find_exercises(nb, name="notebook"):
             if re.search(r"\bcheck_\w+\s*\(", solution_code):
                 raise MarkingError(f"{name}, cell {j}: the last ```python block of {gid}'s solution "
                                    "calls a check: it should be the answer cell filled in")
-            exercises.append(Exercise(gid, i - 1, i, points, names, j, block.span(),
-                                      solution_code, block.group(0)))
+            exercises.append(Exercise(gid, i - 1, i, points, names, solution_code, block.group(0)))
         else:
             raise MarkingError(f"{where}: a marked cell is either an answer cell (solution, no "
                                "grade) or a check cell (grade, no solution)")
@@ -192,6 +189,7 @@ def derive_source(nb, name="notebook"):
         answer, check = cells[ex.answer_index], cells[ex.check_index]
         answer["source"] = (source_of(answer).rstrip("\n") + "\n### BEGIN SOLUTION\n"
                             + ex.solution_code + "\n### END SOLUTION")
+        # `== True`, not `is True`: a check may hand back numpy's True (np.bool_) from a comparison
         asserts = "".join(f'assert {n} == True, "{ex.grade_id}: the check did not say correct"\n'
                           for n in ex.check_names)
         check["source"] = (source_of(check).rstrip("\n") + "\n### BEGIN HIDDEN TESTS\n"
