@@ -281,10 +281,10 @@ def main(argv=None):
     print(f"\nThe student release: {out / 'release'} (one folder per assignment; hand these out).")
     print(f"The instructor's source, with solutions: {out / 'source'}")
     print("Next: collect each student's notebook into "
-          f"{out / 'submitted'}/<student>/<assignment>/, then, in {out}:")
+          f"{out / 'submitted'}/<student>/<assignment>/, then, with the course's venv active")
+    print(f"(nbgrader calls its tools by name):  source {ROOT / '.venv' / 'bin' / 'activate'} && cd {out}")
     print("  nbgrader autograde <assignment>            (e.g. 07-training)")
-    print("  nbgrader export --to grades.csv            (one row per student and assignment)")
-    print("(nbgrader is in the course's venv: .venv/bin/nbgrader)")
+    print("  nbgrader export                            (grades.csv: one row per student and assignment)")
 
 
 if __name__ == "__main__":
