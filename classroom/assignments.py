@@ -282,7 +282,7 @@ def main(argv=None):
     print(f"The instructor's source, with solutions: {out / 'source'}")
     print("Next: collect each student's notebook into "
           f"{out / 'submitted'}/<student>/<assignment>/, then, with the course's venv active")
-    print(f"(nbgrader calls its tools by name):  source {ROOT / '.venv' / 'bin' / 'activate'} && cd {out}")
+    print(f"(nbgrader calls its tools by name):  source {Path(sys.executable).parent / 'activate'} && cd {out}")
     print("  nbgrader autograde <assignment>            (e.g. 07-training)")
     print("  nbgrader export                            (grades.csv: one row per student and assignment)")
 
