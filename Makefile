@@ -17,7 +17,7 @@ CELL_TIMEOUT ?= 120
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 	--nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=60
 
-.PHONY: lab test test-nb html app setup clean help mutate
+.PHONY: lab test test-nb html app setup clean help mutate assignments
 
 help:
 	@echo "make lab   set up .venv, then start JupyterLab on notebooks/ (NO_BROWSER=1, PORT=8888)"
@@ -25,6 +25,8 @@ help:
 	@echo "           and nbval over notebooks/ and app/"
 	@echo "make html  the whole course as static HTML in build/html/ (stored outputs, no execution)"
 	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
+	@echo "make assignments  the graded assignments (nbgrader): source, student release and gradebook"
+	@echo "           in build/classroom/ (README: Graded assignments)"
 	@echo "make mutate mutation testing of nnlib's core modules with mutmut (JOBS=1; not part of make test)"
 	@echo "make clean remove .venv"
 
@@ -62,6 +64,11 @@ html: $(LAB_STAMP)
 app: $(LAB_STAMP)
 	@echo "Serving the Playground at http://localhost:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/voila app/playground.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+
+# make assignments: nbgrader's course directory in build/classroom/ (git-ignored), derived from
+# notebooks/ by classroom/assignments.py: source/ (with solutions), release/ (hand this out), gradebook.db.
+assignments: $(LAB_STAMP)
+	$(BIN)/python classroom/assignments.py
 
 # make bench: nnlib vs PyTorch, scikit-learn and the matmul limit, plus course timings (a few minutes).
 # Writes benchmarks/results/ (git-ignored). Benchmark-only packages: requirements-bench.txt.

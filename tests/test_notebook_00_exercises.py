@@ -44,7 +44,7 @@ NETWORK = "nnlib.Dense(2, 2, rng=0), nnlib.Tanh(), nnlib.Dense(2, 2, rng=1)"
 def exercise_2():
     text = cells()
     words = next(i for i, c in enumerate(text) if c.lstrip().startswith("**2.**") or "\n**2.**" in c)
-    template = next(i for i, c in enumerate(text) if "check_solves_xor(small_model" in c and "<details>" not in c)
+    template = next(i for i, c in enumerate(text) if c.startswith("small_model = None"))  # the answer cell
     solution = next(i for i, c in enumerate(text) if "<details>" in c and "small_model" in c)
     return text[words], text[template], text[solution]
 
@@ -58,12 +58,17 @@ def test_exercise_2s_words_template_and_solution_build_the_same_network():
     assert r"\tfrac12 \ln 2 \approx 0.347" in words and "local minimum" in words and "seeds" in words
 
 
-def run_solution():
-    (code,) = re.findall(r"```python\n(.*?)```", exercise_2()[2], re.S)
+def run_solution(block=0):
+    """Run a ```python block of exercise 2's solution: the first walks through the two runs, the
+    last is the answer cell filled in (what the classroom's source puts into the answer cell)."""
+    code = re.findall(r"```python\n(.*?)```", exercise_2()[2], re.S)[block]
     X, y = nnlib.xor()
     out = io.StringIO()
+    namespace = {"np": np, "nnlib": nnlib, "X": X, "y": y, "check_solves_xor": check_solves_xor}
     with contextlib.redirect_stdout(out):
-        exec(code, {"np": np, "nnlib": nnlib, "X": X, "y": y, "check_solves_xor": check_solves_xor})
+        exec(code, namespace)
+        if block == -1:
+            check_solves_xor(namespace["small_model"], hidden_units=2)
     return out.getvalue().splitlines()
 
 
@@ -74,6 +79,11 @@ def test_exercise_2s_solution_as_written_leaves_the_plateau_by_training_longer()
     assert lines[1].startswith("not yet right") and "train longer" in lines[1] and "ln 2" in lines[1]
     assert "seed" not in lines[1]
     assert lines[-1].startswith("correct")
+
+
+def test_exercise_2s_filled_in_answer_cell_passes_the_check():
+    lines = run_solution(-1)  # the answer block prints nothing: the one line is the check's
+    assert len(lines) == 1 and lines[0].startswith("correct")
 
 
 def test_the_seeds_00_names_as_stuck_sit_in_the_half_ln_2_local_minimum(capsys):

@@ -107,7 +107,13 @@ def test_02_exercise_3_template_is_capped_and_a_sign_slip_gets_the_cap_message()
 def test_02_exercise_3_solution_as_written_is_correct():
     _, _, solution = exercise_3(load("02-activation-functions"))
     (code,) = re.findall(r"```python\n(.*?)```", solution, re.S)
-    _, printed = run(code, check_saturation_steps=ex02.check_saturation_steps)
+    # the block is the answer cell filled in; the check cell after it then says "correct"
+    namespace, printed = run(code)
+    assert printed == ""
+    _, printed = run("check_saturation_steps(steps_from_minus_2, steps_from_minus_10)",
+                     check_saturation_steps=ex02.check_saturation_steps,
+                     steps_from_minus_2=namespace["steps_from_minus_2"],
+                     steps_from_minus_10=namespace["steps_from_minus_10"])
     assert printed.startswith("correct")
 
 
