@@ -1,7 +1,7 @@
 """Notebooks 08-14's exercises as nbgrader will see them (the marking convention of issue 16):
 every checked exercise is an answer cell (``NN-exK-answer``) followed by its check cell (``NN-exK``,
-with points), the check's result is bound to a name (the classroom's hidden test asserts it is
-True), the shipped answer says "not done yet", and the folded solution's last ```python block,
+with points), the check's result is bound to a name (the classroom's hidden test asserts it
+``== True``), the shipped answer says "not done yet", and the folded solution's last ```python block,
 pasted into the answer cell, makes the check cell say "correct".
 
 Only the exercise sections run (after the notebook's import cell), not the whole notebook: nbval
@@ -68,6 +68,7 @@ def test_every_checked_exercise_is_an_answer_cell_then_a_bound_check(nn):
                          "points": check["points"], "grade_id": f"{nn}-ex{k}", "schema_version": 3}
         assert check["points"] in (1, 2)
         assert "check_" not in source(cells[a]), f"{nn}-ex{k}: the answer cell calls its check"
+        assert "check_" not in solution_block(cells, c), f"{nn}-ex{k}: the solution is not the answer cell's form"
         calls = [node for node in ast.parse(source(cells[c])).body
                  if isinstance(getattr(node, "value", None), ast.Call) and "check_" in ast.unparse(node.value.func)]
         assert calls and all(isinstance(node, ast.Assign) for node in calls), f"{nn}-ex{k}: bind every check"
@@ -92,7 +93,8 @@ def test_unanswered_says_not_done_and_each_pasted_solution_says_correct(nn):
                 run(solution_block(cells, i), namespace)
                 printed = run(source(cell), namespace)
                 assert printed.startswith("correct: "), (marks(cell)["grade_id"], printed)
-                assert all(namespace[name] is True for name in bound_names(source(cell)))
+                # what the classroom's hidden test asserts of each bound name
+                assert all(namespace[name] == True for name in bound_names(source(cell)))  # noqa: E712
                 checked += 1
             else:  # answer cells as shipped, the given data, imports
                 run(source(cell), namespace)
