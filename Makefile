@@ -17,7 +17,7 @@ CELL_TIMEOUT ?= 120
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 	--nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=60
 
-.PHONY: lab test test-nb html app setup clean help mutate
+.PHONY: lab test test-nb html app setup clean help mutate hub
 
 help:
 	@echo "make lab   set up .venv, then start JupyterLab on notebooks/ (NO_BROWSER=1, PORT=8888)"
@@ -25,6 +25,7 @@ help:
 	@echo "           and nbval over notebooks/ and app/"
 	@echo "make html  the whole course as static HTML in build/html/ (stored outputs, no execution)"
 	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
+	@echo "make hub CLASS=list.txt  the course for a class on JupyterHub (IP=127.0.0.1 PORT=8000 ISOLATION=shared|accounts)"
 	@echo "make mutate mutation testing of nnlib's core modules with mutmut (JOBS=1; not part of make test)"
 	@echo "make clean remove .venv"
 
@@ -62,6 +63,20 @@ html: $(LAB_STAMP)
 app: $(LAB_STAMP)
 	@echo "Serving the Playground at http://localhost:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/voila app/playground.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+
+# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=shared|accounts]
+# JupyterHub for a class (classroom/hub.py): one password and one copy of the course per student.
+# Its state (passwords, database, students' homes) goes to classroom-state/ (STATE=... for another).
+HUB_PORT := $(if $(filter command line,$(origin PORT)),$(PORT),8000)
+IP ?= 127.0.0.1
+ISOLATION ?= shared
+STATE ?= classroom-state
+.PHONY: hub-needs-class
+hub-needs-class:
+	@if [ -z "$(CLASS)" ]; then echo "make hub needs a class list: make hub CLASS=path/to/list.txt (one student name per line; see classroom/class-list.example.txt)"; exit 2; fi
+# The class list is checked first, before any set-up.
+hub: hub-needs-class $(LAB_STAMP)
+	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)"
 
 # make bench: nnlib vs PyTorch, scikit-learn and the matmul limit, plus course timings (a few minutes).
 # Writes benchmarks/results/ (git-ignored). Benchmark-only packages: requirements-bench.txt.
