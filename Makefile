@@ -26,6 +26,7 @@ help:
 	@echo "make html  the whole course as static HTML in build/html/ (stored outputs, no execution)"
 	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
 	@echo "make hub CLASS=list.txt  the course for a class on JupyterHub (IP=127.0.0.1 PORT=8000 ISOLATION=shared|accounts)"
+	@echo "make hub-load  the load test: STUDENTS=10 students at once run notebook 07 on a local hub (minutes)"
 	@echo "make mutate mutation testing of nnlib's core modules with mutmut (JOBS=1; not part of make test)"
 	@echo "make clean remove .venv"
 
@@ -77,6 +78,15 @@ hub-needs-class:
 # The class list is checked first, before any set-up.
 hub: hub-needs-class $(LAB_STAMP)
 	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)"
+
+# make hub-load [STUDENTS=10]: the load test (classroom/hub_load.py). STUDENTS students log in at once on
+# a local hub, start their servers and run notebook 07 through the Jupyter server API; it reports spawn
+# time, cell latency and memory per student into benchmarks/results/ and fails on any wrong output or
+# lost notebook. Outside make test: a few minutes (tests/test_hub_load.py runs its machinery with 2).
+STUDENTS ?= 10
+.PHONY: hub-load
+hub-load: $(TEST_STAMP)
+	$(BIN)/python -m classroom.hub_load --students "$(STUDENTS)"
 
 # make bench: nnlib vs PyTorch, scikit-learn and the matmul limit, plus course timings (a few minutes).
 # Writes benchmarks/results/ (git-ignored). Benchmark-only packages: requirements-bench.txt.
