@@ -156,7 +156,7 @@ class StudentRun:
     failure: str | None = None
     saved: str | None = None            # the saved notebook's path relative to the home
     saved_outputs: list = field(default_factory=list, repr=False)
-    memory_mb: float | None = None       # largest RSS of server + kernels, sampled
+    memory_mib: float | None = None       # largest RSS of server + kernels, sampled
     cpu_seconds: float | None = None     # user + system time of server + kernels at the end
 
     @property
@@ -232,7 +232,10 @@ async def _run_cells(ws_url, token, cells, run):
     from tornado.websocket import websocket_connect
 
     connection = await websocket_connect(
-        HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}, connect_timeout=120))
+        # tornado's request_timeout (20 s by default) also bounds the websocket handshake, which
+        # took longer than that for one of 20 students on 2 busy cores; a browser waits longer.
+        HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}, connect_timeout=120,
+                    request_timeout=300))
     session_id = uuid.uuid4().hex
     all_outputs = []
     try:
@@ -355,9 +358,14 @@ def run_student(hub_url, name, password, notebook_path, reference, only, pattern
 class Sampler(threading.Thread):
     """Once a second: each student's server + kernels' total RSS (largest kept) and the load average."""
 
-    def __init__(self, names, interval=1.0):
+    def __init__(self, names, state_dir, interval=1.0):
         super().__init__(daemon=True)
         self.names, self.interval = set(names), interval
+        # the launcher marks every process of its hub with its state folder: another hub's
+        # student01 (a test running beside make hub-load) is not ours
+        from classroom.hub import MARK_VARIABLE
+
+        self.mark = (MARK_VARIABLE, str(state_dir))
         self.peak_rss = {name: 0 for name in names}
         self.servers = {}          # name -> psutil.Process of their jupyterhub-singleuser
         self.load = []
@@ -370,8 +378,9 @@ class Sampler(threading.Thread):
             if not any("jupyterhub-singleuser" in part for part in (process.info["cmdline"] or [])):
                 continue
             with contextlib.suppress(psutil.Error):
-                name = process.environ().get("JUPYTERHUB_USER")
-                if name in self.names and (name not in self.servers
+                environ = process.environ()
+                name = environ.get("JUPYTERHUB_USER")
+                if environ.get(self.mark[0]) == self.mark[1] and name in self.names and (name not in self.servers
                                            or not self.servers[name].is_running()):
                     self.servers[name] = process
 
@@ -425,7 +434,7 @@ def summarize(runs, wall_seconds, load, students, cells_run):
     spawn = [r.spawn_seconds for r in runs if r.spawn_seconds is not None]
     latency = [c.seconds for r in runs for c in r.cells]
     training = [c.seconds for r in runs for c in r.cells if c.training]
-    memory = [r.memory_mb for r in runs if r.memory_mb]
+    memory = [r.memory_mib for r in runs if r.memory_mib]
     cpu = [r.cpu_seconds for r in runs if r.cpu_seconds is not None]
 
     def stats(values, *qs):
@@ -439,12 +448,17 @@ def summarize(runs, wall_seconds, load, students, cells_run):
         "spawn_seconds": stats(spawn, 50, 100),
         "cell_latency_seconds": {**stats(latency, 50, 95, 100), "count": len(latency)},
         "training_cell_latency_seconds": {**stats(training, 50, 95, 100), "count": len(training)},
-        "memory_per_student_mb": stats(memory, 50, 100),
+        "memory_per_student_mib": stats(memory, 50, 100),
         "cpu_seconds_per_student": stats(cpu, 50, 100),
         "load_average": {"before": load[0], "max_1min": max(l[0] for l in load),
                          "after": load[-1]},
         "cpus": os.cpu_count(),
     }
+
+
+def default_tools_dir():
+    """Where the hub's proxy is installed for the load test: inside the venv, so once per venv."""
+    return Path(sys.prefix) / "hub-tools"
 
 
 def run_load_test(students=10, cells=None, notebook=NOTEBOOK, state_dir=None, tools_dir=None,
@@ -468,7 +482,7 @@ def run_load_test(students=10, cells=None, notebook=NOTEBOOK, state_dir=None, to
     cells_run = len(code_cells(reference, only))   # raises on an index that is not a code cell
     patterns = sanitize_patterns()
     names = [f"student{i:02d}" for i in range(1, students + 1)]
-    tools_dir = Path(tools_dir) if tools_dir else Path(sys.prefix) / "hub-tools"
+    tools_dir = Path(tools_dir) if tools_dir else default_tools_dir()
 
     with contextlib.ExitStack() as stack:
         if state_dir is None:
@@ -476,7 +490,7 @@ def run_load_test(students=10, cells=None, notebook=NOTEBOOK, state_dir=None, to
         print(f"Starting a hub for {students} students (state in {state_dir}) ...", file=out,
               flush=True)
         hub = stack.enter_context(running_hub(names, state_dir=state_dir, tools_dir=tools_dir))
-        sampler = Sampler(names)
+        sampler = Sampler(names, hub.state_dir)
         load = [os.getloadavg()]
         sampler.start()
         barrier = threading.Barrier(students)
@@ -493,7 +507,7 @@ def run_load_test(students=10, cells=None, notebook=NOTEBOOK, state_dir=None, to
             thread.join()
         wall = time.monotonic() - start
         for run in runs:
-            run.memory_mb = round(sampler.peak_rss.get(run.name, 0) / 2**20, 1) or None
+            run.memory_mib = round(sampler.peak_rss.get(run.name, 0) / 2**20, 1) or None
             if run.name in sampler.servers:
                 run.cpu_seconds = round(sampler.totals(run.name)[1], 2)
         sampler.done.set()
@@ -557,7 +571,7 @@ def describe(report):
 
     s, c, t = (report[k] for k in ("spawn_seconds", "cell_latency_seconds",
                                     "training_cell_latency_seconds"))
-    m, cpu, load = (report[k] for k in ("memory_per_student_mb", "cpu_seconds_per_student",
+    m, cpu, load = (report[k] for k in ("memory_per_student_mib", "cpu_seconds_per_student",
                                         "load_average"))
     return "\n".join([
         f"{report['students']} students, {report['cells_per_student']} cells each of "
@@ -567,8 +581,8 @@ def describe(report):
         f"p95 {f(c['p95'], '.2f')} s, max {f(c['max'], '.2f')} s",
         f"training cells ({t['count']}): median {f(t['median'], '.2f')} s, "
         f"p95 {f(t['p95'], '.2f')} s, max {f(t['max'], '.2f')} s",
-        f"memory per student (server and kernel): median {f(m['median'], '.0f')} MB, "
-        f"largest {f(m['max'], '.0f')} MB",
+        f"memory per student (server and kernel): median {f(m['median'], '.0f')} MiB, "
+        f"largest {f(m['max'], '.0f')} MiB",
         f"CPU per student: median {f(cpu['median'], '.1f')} s, max {f(cpu['max'], '.1f')} s",
         f"load average (1 min): {load['before'][0]:.2f} before, {load['max_1min']:.2f} at most, "
         f"{load['after'][0]:.2f} after",

@@ -6,9 +6,7 @@ node/npm the hub cannot run and the real run is skipped with the reason, except 
 is a failure (as in tests/test_hub.py).
 """
 import os
-import shutil
 import statistics
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -123,16 +121,15 @@ def test_bad_arguments_are_refused_before_any_hub_starts():
 
 @pytest.fixture(scope="module")
 def tools_dir():
-    path = Path(tempfile.mkdtemp(prefix="backprop-hubload-tools-"))
+    """The proxy where make hub-load keeps it (inside the venv: installed once, removed by make clean)."""
+    path = hub_load.default_tools_dir()
     try:
         hubmod.ensure_proxy(path)
     except hubmod.ProxyUnavailable as error:
-        shutil.rmtree(path, ignore_errors=True)
         if os.environ.get("CI"):
             pytest.fail(f"CI: the hub's proxy could not be installed: {error}")
         pytest.skip(f"node/npm unavailable, the hub cannot run: {error}")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    return path
 
 
 def test_two_students_run_three_cells_of_notebook_07_on_a_real_hub(tools_dir, tmp_path):
@@ -144,7 +141,7 @@ def test_two_students_run_three_cells_of_notebook_07_on_a_real_hub(tools_dir, tm
     assert report["cell_latency_seconds"]["count"] == 6
     assert report["training_cell_latency_seconds"]["count"] == 2     # cell 5 calls nnlib.fit
     assert 0 < report["spawn_seconds"]["median"] <= report["spawn_seconds"]["max"]
-    assert report["memory_per_student_mb"]["median"] > 50           # a server and a kernel with numpy
+    assert report["memory_per_student_mib"]["median"] > 50           # a server and a kernel with numpy
     for student in report["per_student"]:
         saved = state / "homes" / student["name"] / student["saved"]
         notebook = nbformat.read(saved, as_version=4)

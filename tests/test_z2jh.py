@@ -151,6 +151,16 @@ def test_per_student_resources_are_guaranteed_and_limited(config):
     assert 0 < _bytes(memory["guarantee"]) <= _bytes(memory["limit"])
 
 
+def test_memory_guarantee_covers_what_the_load_test_measured(config):
+    """README's "Teaching a class" gives the load test's largest memory per student; the guarantee covers it."""
+    text = (ROOT / "README.md").read_text()
+    measured = re.findall(r"memory per student \(server and kernel\): median (\d+) MiB, largest (\d+) MiB",
+                          text)
+    assert measured, "README.md does not give the load test's memory per student"
+    largest = max(int(m[1]) for m in measured) * 2**20
+    assert _bytes(config["singleuser"]["memory"]["guarantee"]) >= largest
+
+
 def test_idle_servers_are_culled_and_users_kept(config):
     cull = config["cull"]
     assert cull["enabled"] is True
