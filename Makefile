@@ -65,7 +65,7 @@ app: $(LAB_STAMP)
 	@echo "Serving the Playground at http://localhost:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/voila app/playground.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
 
-# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=shared|accounts]
+# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=shared|accounts] [ADMIN=name]
 # JupyterHub for a class (classroom/hub.py): one password and one copy of the course per student.
 # Its state (passwords, database, students' homes) goes to classroom-state/ (STATE=... for another).
 HUB_PORT := $(if $(filter command line,$(origin PORT)),$(PORT),8000)
@@ -77,7 +77,8 @@ hub-needs-class:
 	@if [ -z "$(CLASS)" ]; then echo "make hub needs a class list: make hub CLASS=path/to/list.txt (one student name per line; see classroom/class-list.example.txt)"; exit 2; fi
 # The class list is checked first, before any set-up.
 hub: hub-needs-class $(LAB_STAMP)
-	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)"
+	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)" \
+		$(if $(ADMIN),--admin "$(ADMIN)",)
 
 # make hub-load [STUDENTS=10]: the load test (classroom/hub_load.py). STUDENTS students log in at once on
 # a local hub, start their servers and run notebook 07 through the Jupyter server API; it reports spawn

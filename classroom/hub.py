@@ -453,7 +453,7 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
               homes_dir=homes_dir, admin=admin, students=students, isolation=isolation,
               password_file=password_file, log_file=log_path, process=process)
     try:
-        _wait_until_up(hub, startup_timeout)
+        _wait_until_up(hub, startup_timeout, settings["hub_port"])
         yield hub
     finally:
         if process.poll() is None:
@@ -470,18 +470,27 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
             log.close()
 
 
-def _wait_until_up(hub: Hub, timeout):
+def _wait_until_up(hub: Hub, timeout, hub_port):
+    """First the hub itself (its own port), then through the proxy (the URL students use)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if hub.process.poll() is not None:
-            tail = hub.log_file.read_text()[-3000:] if hub.log_file else "(see the output above)"
-            raise HubError(f"JupyterHub exited with code {hub.process.returncode} while starting:\n{tail}")
-        with contextlib.suppress(OSError):
-            status, _ = hub.api("GET", "/")
-            if status == 200:
-                return
-        time.sleep(0.5)
-    raise HubError(f"JupyterHub did not answer at {hub.url} within {timeout} s (log: {hub.log_file})")
+    for url in (f"http://127.0.0.1:{hub_port}/hub/api/", f"{hub.url}/hub/api/"):
+        while True:
+            if hub.process.poll() is not None:
+                tail = hub.log_file.read_text()[-3000:] if hub.log_file else "(see the output above)"
+                raise HubError(f"JupyterHub exited with code {hub.process.returncode} while "
+                               f"starting:\n{tail}")
+            if time.monotonic() > deadline:
+                raise HubError(f"JupyterHub did not answer at {url} within {timeout} s "
+                               f"(log: {hub.log_file or 'above'})")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    if response.status == 200:
+                        break
+            time.sleep(0.5)
+    status, _ = hub.api("GET", "/")
+    if status == 200:
+        return
+    raise HubError(f"JupyterHub answers at {hub.url} but refuses the admin token (status {status})")
 
 
 # --- running code in a student's kernel, as their browser does ---------------------------------------
@@ -555,6 +564,9 @@ def main(argv=None):
                         help="accounts only: the Python the students' environment is built from")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C must reach us even when a shell started us with SIGINT ignored (in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    hub = None
     try:
         with running_hub(Path(args.class_list), args.state_dir, port=args.port, ip=args.ip,
                          isolation=args.isolation, admin=args.admin, hub_python=args.hub_python,
@@ -570,7 +582,9 @@ The course's JupyterHub is running at  {hub.url}/
             if hub.isolation == "shared":
                 print("""  Isolation: shared. The hub keeps students out of each other's servers, but every
   server runs as this one unix account, so code a student runs in a kernel could read another
-  student's files. For that isolation too: --isolation accounts (as root).""")
+  student's files. For that isolation too: make hub ... ISOLATION=accounts (as root).""")
+                if os.geteuid() == 0:
+                    print("  Run as root, so every student's server and kernel runs as root.")
             if args.ip not in ("127.0.0.1", "localhost", "::1"):
                 print(f"  Listening on {args.ip}: plain HTTP, so passwords cross the network unencrypted;"
                       " put it behind HTTPS for anything but a trusted network.")
@@ -581,6 +595,8 @@ The course's JupyterHub is running at  {hub.url}/
             return 1
     except KeyboardInterrupt:
         print("\nStopped: the hub, the proxy and the students' servers.")
+        if hub is not None and hub.leftovers:
+            print(f"(the hub had left {len(hub.leftovers)} processes running: stopped them)")
         return 0
     except HubError as error:
         print(f"make hub: {error}", file=sys.stderr)

@@ -31,17 +31,19 @@ def _searchable_tempdir(prefix):
 
 @pytest.fixture(scope="session")
 def tools_dir():
-    """The proxy (and the students' environment of accounts mode), shared by this run's hubs."""
-    path = _searchable_tempdir("backprop-hub-tools-")
+    """The proxy and accounts mode's students' environment, kept between runs (~1 GB, 2-5 min to
+    build): /var/tmp/backprop-hub-tools, or BACKPROP_HUB_TOOLS. Each is rebuilt when its pin moves;
+    nnlib is reinstalled at every start."""
+    path = Path(os.environ.get("BACKPROP_HUB_TOOLS", "/var/tmp/backprop-hub-tools"))
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o755)
     try:
         hubmod.ensure_proxy(path)
     except hubmod.ProxyUnavailable as error:
-        shutil.rmtree(path, ignore_errors=True)
         if os.environ.get("CI"):
             pytest.fail(f"CI: the hub's proxy could not be installed: {error}")
         pytest.skip(f"node/npm unavailable, the hub cannot run: {error}")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    return path
 
 
 @pytest.fixture(scope="module")
