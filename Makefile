@@ -17,7 +17,7 @@ CELL_TIMEOUT ?= 120
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 	--nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=60
 
-.PHONY: lab test test-nb html app setup clean help mutate assignments
+.PHONY: lab test test-nb html app setup clean help mutate assignments hub
 
 help:
 	@echo "make lab   set up .venv, then start JupyterLab on notebooks/ (NO_BROWSER=1, PORT=8888)"
@@ -27,6 +27,8 @@ help:
 	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
 	@echo "make assignments  the graded assignments (nbgrader): source, student release and gradebook"
 	@echo "           in build/classroom/ (README: Graded assignments)"
+	@echo "make hub CLASS=list.txt  the course for a class on JupyterHub (IP=127.0.0.1 PORT=8000 ISOLATION=shared|accounts)"
+	@echo "make hub-load  the load test: STUDENTS=10 students at once run notebook 07 on a local hub (minutes)"
 	@echo "make mutate mutation testing of nnlib's core modules with mutmut (JOBS=1; not part of make test)"
 	@echo "make clean remove .venv"
 
@@ -69,6 +71,29 @@ app: $(LAB_STAMP)
 # notebooks/ by classroom/assignments.py: source/ (with solutions), release/ (hand this out), gradebook.db.
 assignments: $(LAB_STAMP)
 	$(BIN)/python classroom/assignments.py
+# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=shared|accounts] [ADMIN=name]
+# JupyterHub for a class (classroom/hub.py): one password and one copy of the course per student.
+# Its state (passwords, database, students' homes) goes to classroom-state/ (STATE=... for another).
+HUB_PORT := $(if $(filter command line,$(origin PORT)),$(PORT),8000)
+IP ?= 127.0.0.1
+ISOLATION ?= shared
+STATE ?= classroom-state
+.PHONY: hub-needs-class
+hub-needs-class:
+	@if [ -z "$(CLASS)" ]; then echo "make hub needs a class list: make hub CLASS=path/to/list.txt (one student name per line; see classroom/class-list.example.txt)"; exit 2; fi
+# The class list is checked first, before any set-up.
+hub: hub-needs-class $(LAB_STAMP)
+	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)" \
+		$(if $(ADMIN),--admin "$(ADMIN)",)
+
+# make hub-load [STUDENTS=10]: the load test (classroom/hub_load.py). STUDENTS students log in at once on
+# a local hub, start their servers and run notebook 07 through the Jupyter server API; it reports spawn
+# time, cell latency and memory per student into benchmarks/results/ and fails on any wrong output or
+# lost notebook. Outside make test: a few minutes (tests/test_hub_load.py runs its machinery with 2).
+STUDENTS ?= 10
+.PHONY: hub-load
+hub-load: $(TEST_STAMP)
+	$(BIN)/python -m classroom.hub_load --students "$(STUDENTS)"
 
 # make bench: nnlib vs PyTorch, scikit-learn and the matmul limit, plus course timings (a few minutes).
 # Writes benchmarks/results/ (git-ignored). Benchmark-only packages: requirements-bench.txt.
