@@ -220,7 +220,11 @@ def ensure_hub_venv(venv: Path, python: str = "/usr/bin/python3") -> Path:
     at each start (seconds) so the students get the current one.
     """
     with _locked(venv.parent):
-        return _ensure_hub_venv(venv, python)
+        umask = os.umask(0o022)   # readable by the students' accounts whatever the instructor's umask
+        try:
+            return _ensure_hub_venv(venv, python)
+        finally:
+            os.umask(umask)
 
 
 def _ensure_hub_venv(venv: Path, python: str) -> Path:
@@ -388,7 +392,8 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
         students = validate_names(class_list)
     admin = admin or getpass.getuser()
     if not NAME_PATTERN.fullmatch(admin):
-        raise HubError(f"admin={admin!r} is not a valid name: {NAME_RULE}")
+        raise HubError(f"admin={admin!r} is not a valid name: {NAME_RULE}; give the instructor's "
+                       f"login with --admin NAME (make hub ... ADMIN=name)")
     if admin in students:
         raise HubError(f"admin={admin!r} is also in the class list: the instructor needs a name of "
                        f"their own (--admin NAME)")
@@ -545,7 +550,11 @@ def kernel_execute(server_url, kernel_id, code, token=None, cookies=None, xsrf=N
         connection.close()
         return status, "".join(out), error
 
-    return asyncio.run(run())
+    # In a thread of its own: the caller may already run an event loop (Playwright's sync API does).
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 # --- the command -------------------------------------------------------------------------------

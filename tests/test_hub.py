@@ -4,12 +4,13 @@ One hub for the module (three students, shared isolation) keeps this to a minute
 proxy is node's configurable-http-proxy from npm: without node/npm these tests are skipped with
 the reason, except under CI (`CI` set), where that is a failure.
 """
-import json
+import asyncio
 import os
 import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,13 @@ def test_a_student_runs_code_with_nnlib_in_a_kernel(hub, alice):
     cwd, value = out.split()
     assert Path(cwd) == hub.home("alice")
     assert value == "0.7500"
+
+    async def from_a_running_event_loop():   # as under Playwright's sync API (tests/browser)
+        return hubmod.kernel_execute(f"{hub.url}/user/alice", kernel.json()["id"], "print(6 * 7)",
+                                     cookies=alice.cookies,
+                                     xsrf=alice.cookies.get("_xsrf", path="/user/alice/"))
+    with ThreadPoolExecutor(max_workers=1) as pool:   # a loop of our own, whatever runs here already
+        assert pool.submit(asyncio.run, from_a_running_event_loop()).result() == ("ok", "42\n", None)
 
 
 # --- isolation -----------------------------------------------------------------------------------
