@@ -32,7 +32,6 @@ import datetime
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 import threading
