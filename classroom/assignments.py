@@ -18,6 +18,12 @@ classroom/README.md). From them this script *derives* an nbgrader course directo
                             solution regions, no <details> solutions, no hidden tests, no outputs
       gradebook.db          nbgrader's gradebook, with every assignment and its points
 
+build/classroom/ gets mode 700 (only its owner reads it): it holds the solutions and the grades.
+Each check cell's source also gets a hidden region at its *top* that reloads the check's
+nnlib.exercises module and binds the check names afresh (an answer cell may have replaced a
+check), and the notebook a read-only first code cell, `graded_assignment()`, which makes the
+checks say only "correct" or "not yet right" (no values to copy).
+
 One assignment per notebook, named after it (`07-training`). The release and the grading are
 nbgrader's own; this script only writes the source. A notebook with `check_` calls but no marks
 is skipped with a warning (its solutions would otherwise reach the release). Files an instructor
@@ -30,6 +36,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +67,7 @@ class Exercise:
     check_names: list        # the names the check cell binds check_ results to, in order
     solution_code: str       # the last ```python block of the solution: the filled-in answer cell
     solution_text: str = field(repr=False)  # the whole <details> block
+    check_modules: dict = field(default_factory=dict)  # check name: (its module, its name there)
 
 
 def source_of(cell):
@@ -96,6 +104,57 @@ def check_bindings(code, where):
         raise MarkingError(f"{where}: several checks bound to the same name {names}: give each "
                            "its own (`_a = ...`, `_b = ...`) so that the hidden test sees them all")
     return names
+
+
+def _parse(code):
+    """The AST of a code cell, IPython's %magic and !shell lines blanked; None if it still does
+    not parse."""
+    for text in (code, re.sub(r"(?m)^\s*[%!].*$", "", code)):
+        try:
+            return ast.parse(text)
+        except SyntaxError:
+            continue
+    return None
+
+
+def check_modules(nb, names, where):
+    """{check name: the nnlib.exercises module it comes from}, from the notebook's
+    `from nnlib.exercises[.X] import ...` lines. Raises MarkingError for a check name imported
+    from nowhere else or from two modules: the hidden test must reload the right one."""
+    found = {}
+    for cell in nb["cells"]:
+        tree = _parse(source_of(cell)) if cell["cell_type"] == "code" else None
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
+                    (node.module == "nnlib.exercises" or node.module.startswith("nnlib.exercises.")):
+                for alias in node.names:
+                    found.setdefault(alias.asname or alias.name, set()).add((node.module, alias.name))
+    modules = {}
+    for name in names:
+        origins = found.get(name, set())
+        if len(origins) != 1:
+            how = "from two places" if origins else "from no nnlib.exercises module"
+            raise MarkingError(f"{where}: {name} is imported {how}; import it with `from "
+                               "nnlib.exercises.<module> import ...` so that the hidden test can "
+                               "reload it (an answer cell may have patched it)")
+        modules[name] = next(iter(origins))
+    return modules
+
+
+def reload_checks(modules):
+    """The hidden region at the top of a check cell: reload nnlib.exercises and the modules of
+    the cell's checks, and bind the check names afresh, so that an answer cell that replaced a
+    check (`check_x = lambda *a: True`, or the module's attribute, or its `report`) is undone
+    before the visible check runs. Only nnlib.exercises modules: nnlib's core classes keep
+    their identity (a student's model must stay an nnlib Layer)."""
+    lines = ["import importlib as _importlib", "import nnlib.exercises as _checks",
+             "_importlib.reload(_checks)"]
+    for module in sorted({m for m, _ in modules.values()} - {"nnlib.exercises"}):
+        lines += [f"import {module} as _checks", "_importlib.reload(_checks)"]
+    for name, (module, original) in modules.items():
+        lines.append(f"from {module} import {original} as {name}" if original != name
+                     else f"from {module} import {name}")
+    return lines
 
 
 def find_exercises(nb, name="notebook"):
@@ -140,6 +199,10 @@ def find_exercises(nb, name="notebook"):
             if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
                 raise MarkingError(f"{where}: points should be a positive number, got {points!r}")
             names = check_bindings(source_of(cell), where)
+            called = sorted({n.func.id for n in ast.walk(ast.parse(source_of(cell)))
+                             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                             and n.func.id.startswith("check_")})
+            modules = check_modules(nb, called, where)
             found = None
             for j in range(i + 1, len(cells)):
                 if cells[j]["cell_type"] == "markdown":
@@ -164,7 +227,8 @@ def find_exercises(nb, name="notebook"):
             if re.search(r"\bcheck_\w+\s*\(", solution_code):
                 raise MarkingError(f"{name}, cell {j}: the last ```python block of {gid}'s solution "
                                    "calls a check: it should be the answer cell filled in")
-            exercises.append(Exercise(gid, i - 1, i, points, names, solution_code, block.group(0)))
+            exercises.append(Exercise(gid, i - 1, i, points, names, solution_code, block.group(0),
+                                      modules))
         else:
             raise MarkingError(f"{where}: a marked cell is either an answer cell (solution, no "
                                "grade) or a check cell (grade, no solution)")
@@ -192,8 +256,14 @@ def derive_source(nb, name="notebook"):
         # `== True`, not `is True`: a check may hand back numpy's True (np.bool_) from a comparison
         asserts = "".join(f'assert {n} == True, "{ex.grade_id}: the check did not say correct"\n'
                           for n in ex.check_names)
-        check["source"] = (source_of(check).rstrip("\n") + "\n### BEGIN HIDDEN TESTS\n"
+        reload = "".join(line + "\n" for line in reload_checks(ex.check_modules))
+        check["source"] = ("### BEGIN HIDDEN TESTS\n" + reload + "### END HIDDEN TESTS\n"
+                           + source_of(check).rstrip("\n") + "\n### BEGIN HIDDEN TESTS\n"
                            + asserts + "### END HIDDEN TESTS")
+    # Graded mode first, in a read-only cell that autograde restores: the checks then give no
+    # hints that would hand out the answer (nnlib.exercises.graded_assignment).
+    first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
+    cells.insert(first_code, graded_cell())
     # Every folded solution becomes a solution region, those of exercises without a check too
     # ("think", "explore"): the release keeps none of them. The cells stay unmarked: nbgrader
     # accepts a markdown solution cell only as a manually graded answer, which would give every
@@ -204,6 +274,17 @@ def derive_source(nb, name="notebook"):
             cell["source"] = DETAILS.sub(lambda m: f"{MD_BEGIN}\n{m.group(0)}\n{MD_END}",
                                          source_of(cell))
     return src, exercises
+
+
+GRADED_ID = "graded-mode"
+
+
+def graded_cell():
+    return {"cell_type": "code", "execution_count": None, "outputs": [],
+            "metadata": {"nbgrader": {"grade": False, "solution": False, "locked": True, "task": False,
+                                      "grade_id": GRADED_ID, "schema_version": SCHEMA_VERSION},
+                         "editable": False, "deletable": False},
+            "source": "from nnlib.exercises import graded_assignment\ngraded_assignment()"}
 
 
 def write_notebook(nb, path):
@@ -221,6 +302,7 @@ def build(notebooks_dir, out_dir, names=None, log=print):
         if not paths:
             raise SystemExit(f"no notebook in {notebooks_dir} matches {names}")
     out_dir.mkdir(parents=True, exist_ok=True)
+    private(out_dir)
     shutil.copy(HERE / "nbgrader_config.py", out_dir / "nbgrader_config.py")
     built = {}
     for path in paths:
@@ -235,6 +317,17 @@ def build(notebooks_dir, out_dir, names=None, log=print):
         built[path.stem] = exercises
     generate(out_dir, list(built))
     return built
+
+
+def private(out_dir):
+    """Mode 700 on the course directory: it holds the solutions (source/) and the gradebook, and
+    on a hub whose students are unix accounts of this machine (`--isolation accounts`) they would
+    otherwise read them. A shared, sticky directory such as /tmp is refused, not chmod-ed."""
+    info = out_dir.stat()
+    if info.st_mode & stat.S_ISVTX or info.st_uid != os.getuid():
+        raise SystemExit(f"{out_dir} is a shared directory (or not yours): give --out a folder of "
+                         "its own, which make assignments keeps private (mode 700)")
+    out_dir.chmod(0o700)
 
 
 def nbgrader_api(course_dir):

@@ -25,11 +25,18 @@ The course directory is built once (a module fixture, in a tmp dir) by running t
   any cell but the hidden tests' asserts, every check in it says "not done yet" (so the release
   runs top to bottom: autograde runs it with the hidden tests restored, which only add those
   asserts at the ends of the check cells); a release with one exercise answered (its solution
-  taken from the source) scores exactly that exercise's points, every other exercise 0.
+  taken from the source) scores exactly that exercise's points, every other exercise 0, though
+  that submission also cheats in the other exercises' answer cells (CHEATS: it replaces a check
+  by name, in its module, or its module's `report`): the hidden region at the top of each check
+  cell reloads the checks first, so a cheat scores 0.
+- Graded mode: the release's first code cell is the read-only `graded_assignment()` call, and the
+  autograded checks print only the fixed lines (no values); the course directory is private
+  (mode 700), since students on a hub may be unix accounts of the same machine.
 """
 import json
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +46,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "classroom"))
 import assignments  # noqa: E402  (classroom/ is a folder of scripts, not a package)
+from nnlib.exercises import GRADED_CORRECT  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 AUTOGRADED = ["00-start-here", "02-activation-functions"]
+# Answer-cell lines that make a check say True whatever the answer, in the exercises that the
+# 'one' submission leaves unanswered: by name where the check cell has no import, in the module
+# where it imports, and the module's `report` (and `not_done`) that every check prints through.
+CHEATS = {
+    "00-ex1": "import nnlib.exercises as _m\n_m.check_parameter_count = lambda *a, **k: True",
+    "02-ex2": "check_saturation_threshold = lambda *a, **k: True",
+    "02-ex3": "import nnlib.exercises.activations as _m\n_m.report = _m.not_done = lambda *a, **k: True",
+}
 
 
 def load(path):
@@ -185,7 +201,7 @@ def _cell(kind, source, **nbgrader):
     return cell
 
 
-def _exercise(answer="my_x = None  # your answer", check="_ = check_x(my_x)", points=1,
+def _exercise(answer="my_x = None  # your answer", check="from nnlib.exercises.training import check_x\n_ = check_x(my_x)", points=1,
               solution="<details><summary>Solution</summary>\n\n```python\nmy_x = 3\n```\n</details>"):
     return {"metadata": {}, "cells": [
         _cell("code", answer, grade=False, solution=True, locked=False, grade_id="07-ex1-answer"),
@@ -247,7 +263,8 @@ def test_a_solution_belongs_to_the_exercise_before_the_next_one():
 def graded(course, tmp_path_factory):
     """Autograde three submissions of each AUTOGRADED notebook in a copy of the course directory:
     'source' (the instructor's source), 'empty' (the release untouched), 'one' (the release with
-    its highest-scoring exercise, the first of them, answered from the source)."""
+    its highest-scoring exercise, the first of them, answered from the source, and CHEATS in the
+    answer cells of others)."""
     from nbgrader.api import Gradebook
 
     built, _ = course
@@ -263,9 +280,14 @@ def graded(course, tmp_path_factory):
         chosen = max(exercises, key=lambda e: e.points)
         answered[name] = chosen.grade_id
         one = json.loads(json.dumps(release))
+        cheats = {gid: code for gid, code in CHEATS.items() if gid.startswith(name[:2])}
+        assert cheats and chosen.grade_id not in cheats
         for cell in one["cells"]:
-            if (assignments.marks(cell) or {}).get("grade_id") == chosen.grade_id + "-answer":
+            gid = (assignments.marks(cell) or {}).get("grade_id", "")
+            if gid == chosen.grade_id + "-answer":
                 cell["source"] = assignments.source_of(cell).rstrip("\n") + "\n" + chosen.solution_code
+            elif gid[:-len("-answer")] in cheats:
+                cell["source"] = assignments.source_of(cell).rstrip("\n") + "\n" + cheats[gid[:-len("-answer")]]
         for student, nb in (("source", source), ("empty", release), ("one", one)):
             assignments.write_notebook(nb, out / "submitted" / student / name / path.name)
             result = api.autograde(name, student)
@@ -309,6 +331,7 @@ def test_the_source_autogrades_to_full_marks(graded, name):
     for grade_id, stdout, errors in checks:
         assert not errors and stdout.count("correct: ") == names[grade_id], (grade_id, stdout)
         assert "not yet right" not in stdout and "not done yet" not in stdout
+        assert stdout == (GRADED_CORRECT + "\n") * names[grade_id], (grade_id, stdout)  # graded mode
 
 
 @pytest.mark.parametrize("name", AUTOGRADED)
@@ -332,5 +355,66 @@ def test_one_exercise_answered_scores_exactly_its_points(graded, name):
     exercises = exercises_of(ROOT / "notebooks" / f"{name}.ipynb")
     total, per_cell = scores[name, "one"]
     expected = {e.grade_id: (e.points if e.grade_id == answered[name] else 0) for e in exercises}
-    assert per_cell == expected
+    assert per_cell == expected, f"a cheat in {sorted(CHEATS)} scored"
     assert total == expected[answered[name]] > 0
+
+
+@pytest.mark.parametrize("name", AUTOGRADED)
+def test_a_check_cell_reloads_its_checks_before_it_calls_them(course, name):
+    """The hidden region at the top of each check cell, in the source: it is gone from the release
+    (the test above compares the release's check cells with the course's)."""
+    out, _ = course
+    exercises = exercises_of(ROOT / "notebooks" / f"{name}.ipynb")
+    cells = {(assignments.marks(c) or {}).get("grade_id"): assignments.source_of(c)
+             for c in load(out / "source" / name / f"{name}.ipynb")["cells"]}
+    for exercise in exercises:
+        source = cells[exercise.grade_id]
+        assert source.startswith("### BEGIN HIDDEN TESTS\n")
+        top = source.split("### END HIDDEN TESTS")[0]
+        assert "_importlib.reload(_checks)" in top and "import nnlib.exercises as _checks" in top
+        for check, (module, _) in exercise.check_modules.items():
+            assert module.startswith("nnlib.exercises")
+            assert f"from {module} import {check}" in top
+            assert top.index(f"import {module} as _checks") < top.index(f"from {module} import {check}")
+        assert "import nnlib\n" not in top and "reload(nnlib)" not in top  # core classes keep identity
+
+
+@pytest.mark.parametrize("path", MARKED, ids=lambda p: p.stem)
+def test_the_release_starts_in_graded_mode(course, path):
+    """Its first code cell is the read-only graded_assignment() call, which autograde restores."""
+    out, _ = course
+    for folder in ("source", "release"):
+        nb = load(out / folder / path.stem / path.name)
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        assert assignments.source_of(first) == "from nnlib.exercises import graded_assignment\ngraded_assignment()"
+        m = assignments.marks(first)
+        assert m["locked"] and not m["grade"] and not m["solution"] and m["grade_id"] == assignments.GRADED_ID
+
+
+def test_a_check_imported_from_elsewhere_is_refused():
+    nb = _exercise(check="_ = check_x(my_x)")
+    nb["cells"].insert(0, _cell("code", "from mylib import check_x"))
+    with pytest.raises(assignments.MarkingError, match="check_x is imported from no nnlib.exercises"):
+        assignments.find_exercises(nb, "07-training")
+    nb["cells"][0]["source"] = ("from nnlib.exercises.training import check_x\n"
+                                "from nnlib.exercises.general import check_x")
+    with pytest.raises(assignments.MarkingError, match="from two places"):
+        assignments.find_exercises(nb, "07-training")
+    nb["cells"][0]["source"] = "%matplotlib inline\nfrom nnlib.exercises.training import check_x as check_x"
+    (exercise,) = assignments.find_exercises(nb, "07-training")
+    assert exercise.check_modules == {"check_x": ("nnlib.exercises.training", "check_x")}
+
+
+def test_the_course_directory_is_private(course):
+    out, _ = course
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert (out / "gradebook.db").is_file() and (out / "source").is_dir()
+
+
+def test_a_shared_directory_is_not_made_private(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    with pytest.raises(SystemExit, match="shared directory"):
+        assignments.private(shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777

@@ -5,9 +5,14 @@ Each ``check_*`` prints one line that starts with "not done yet", "correct" or "
 and, when wrong, says *what* is wrong; it returns True, False, or None (not done yet) so tests
 can call it too. An unfinished exercise (an answer still ``None``) never raises, so a notebook
 always runs top to bottom.
+
+In a graded assignment (``graded_assignment()``, the first cell of every nbgrader release) the
+checks say only "correct" or "not yet right": a hint such as "the output is -0.462117, you have
+-0.46" would hand a student the answer to copy. A self-learner's notebook keeps its hints.
 """
 import copy
 import numbers
+import os
 
 import numpy as np
 
@@ -19,8 +24,36 @@ from ..network import Sequential
 from ..train import History
 
 
+# Graded mode lives in the environment, not in a module global: the autograder reloads this
+# package before each check (so that an answer cell cannot patch a check), and a reload would
+# reset a global. A student can still switch it off in their own kernel; that only brings the
+# hints back, it changes no grade.
+GRADED_ENV = "NNLIB_GRADED_ASSIGNMENT"
+GRADED_CORRECT = "correct: this exercise's check passes"
+GRADED_WRONG = "not yet right: (a graded assignment's check gives no hints)"
+
+
+def graded_assignment(on=True):
+    """Switch this kernel's checks to graded mode (``on=False`` switches back): every check then
+    prints one fixed line, GRADED_CORRECT or GRADED_WRONG, never a value or a hint. "not done
+    yet" lines stay as they are: they say only what to fill in."""
+    if on:
+        os.environ[GRADED_ENV] = "1"
+        print("A graded assignment: its checks say only \"correct\" or \"not yet right\" "
+              "(no hints, no values).")
+    else:
+        os.environ.pop(GRADED_ENV, None)
+
+
+def graded():
+    return os.environ.get(GRADED_ENV) == "1"
+
+
 def report(ok, message):
-    print(("correct: " if ok else "not yet right: ") + message)
+    if graded():
+        print(GRADED_CORRECT if ok else GRADED_WRONG)
+    else:
+        print(("correct: " if ok else "not yet right: ") + message)
     return ok
 
 
