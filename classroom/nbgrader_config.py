@@ -21,3 +21,8 @@ c.ClearSolutions.enforce_metadata = False
 # The course's notebooks run each cell in seconds, but two busy cores can stretch a training cell;
 # the course's own test run allows 120 s per cell too.
 c.Execute.timeout = 120
+
+# A check cell deleted from a submission (JupyterLab keeps locked cells undeletable, other editors
+# may not) is put back from the gradebook at autograde and run, so deleting a check neither
+# hides a wrong answer nor costs a right one. nbgrader's default leaves it out (0 points).
+c.OverwriteCells.add_missing_cells = True

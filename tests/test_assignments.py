@@ -28,7 +28,8 @@ The course directory is built once (a module fixture, in a tmp dir) by running t
   taken from the source) scores exactly that exercise's points, every other exercise 0, though
   that submission also cheats in the other exercises' answer cells (CHEATS: it replaces a check
   by name, in its module, or its module's `report`): the hidden region at the top of each check
-  cell reloads the checks first, so a cheat scores 0.
+  cell reloads the checks first, so a cheat scores 0. It also deletes the answered exercise's
+  check cell: autograde puts it back (add_missing_cells) and it still scores.
 - Graded mode: the release's first code cell is the read-only `graded_assignment()` call, and the
   autograded checks print only the fixed lines (no values); the course directory is private
   (mode 700), since students on a hub may be unix accounts of the same machine.
@@ -263,8 +264,8 @@ def test_a_solution_belongs_to_the_exercise_before_the_next_one():
 def graded(course, tmp_path_factory):
     """Autograde three submissions of each AUTOGRADED notebook in a copy of the course directory:
     'source' (the instructor's source), 'empty' (the release untouched), 'one' (the release with
-    its highest-scoring exercise, the first of them, answered from the source, and CHEATS in the
-    answer cells of others)."""
+    its highest-scoring exercise, the first of them, answered from the source and its check cell
+    deleted, and CHEATS in the answer cells of others)."""
     from nbgrader.api import Gradebook
 
     built, _ = course
@@ -282,6 +283,8 @@ def graded(course, tmp_path_factory):
         one = json.loads(json.dumps(release))
         cheats = {gid: code for gid, code in CHEATS.items() if gid.startswith(name[:2])}
         assert cheats and chosen.grade_id not in cheats
+        # and it deletes the answered exercise's check cell: autograde must put it back and run it
+        one["cells"] = [c for c in one["cells"] if (assignments.marks(c) or {}).get("grade_id") != chosen.grade_id]
         for cell in one["cells"]:
             gid = (assignments.marks(cell) or {}).get("grade_id", "")
             if gid == chosen.grade_id + "-answer":
@@ -351,12 +354,15 @@ def test_the_untouched_release_runs_says_not_done_yet_and_scores_zero(graded, na
 
 @pytest.mark.parametrize("name", AUTOGRADED)
 def test_one_exercise_answered_scores_exactly_its_points(graded, name):
-    _, scores, answered = graded
+    out, scores, answered = graded
     exercises = exercises_of(ROOT / "notebooks" / f"{name}.ipynb")
     total, per_cell = scores[name, "one"]
     expected = {e.grade_id: (e.points if e.grade_id == answered[name] else 0) for e in exercises}
     assert per_cell == expected, f"a cheat in {sorted(CHEATS)} scored"
     assert total == expected[answered[name]] > 0
+    checks, _ = autograded_checks(out, "one", name)
+    restored = {grade_id: stdout for grade_id, stdout, _ in checks}
+    assert restored[answered[name]].startswith(GRADED_CORRECT), "the deleted check cell was not put back"
 
 
 @pytest.mark.parametrize("name", AUTOGRADED)
