@@ -27,7 +27,7 @@ help:
 	@echo "make app   the training Playground as a web app (Voila, code hidden) on localhost:PORT"
 	@echo "make assignments  the graded assignments (nbgrader): source, student release and gradebook"
 	@echo "           in build/classroom/ (README: Graded assignments)"
-	@echo "make hub CLASS=list.txt  the course for a class on JupyterHub (IP=127.0.0.1 PORT=8000 ISOLATION=shared|accounts)"
+	@echo "make hub CLASS=list.txt  the course for a class on JupyterHub (IP=127.0.0.1 PORT=8000 ISOLATION=accounts|shared COURSE=release|notebooks)"
 	@echo "make hub-load  the load test: STUDENTS=10 students at once run notebook 07 on a local hub (minutes)"
 	@echo "make mutate mutation testing of nnlib's core modules with mutmut (JOBS=1; not part of make test)"
 	@echo "make clean remove .venv"
@@ -71,20 +71,32 @@ app: $(LAB_STAMP)
 # notebooks/ by classroom/assignments.py: source/ (with solutions), release/ (hand this out), gradebook.db.
 assignments: $(LAB_STAMP)
 	$(BIN)/python classroom/assignments.py
-# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=shared|accounts] [ADMIN=name]
+# make hub CLASS=classroom/class-list.example.txt [IP=127.0.0.1] [PORT=8000] [ISOLATION=accounts|shared]
+#          [COURSE=release|notebooks] [ADMIN=name]
 # JupyterHub for a class (classroom/hub.py): one password and one copy of the course per student.
+# COURSE=release (default): each home gets the student release of make assignments (no solutions),
+# rebuilt first when missing or older than notebooks/; COURSE=notebooks: the self-learner notebooks,
+# solutions folded in (an ungraded class). ISOLATION unset: accounts as root, shared otherwise.
 # Its state (passwords, database, students' homes) goes to classroom-state/ (STATE=... for another).
 HUB_PORT := $(if $(filter command line,$(origin PORT)),$(PORT),8000)
 IP ?= 127.0.0.1
-ISOLATION ?= shared
+ISOLATION ?=
+COURSE ?= release
 STATE ?= classroom-state
+RELEASE_STAMP := build/classroom/.release-built
 .PHONY: hub-needs-class
 hub-needs-class:
 	@if [ -z "$(CLASS)" ]; then echo "make hub needs a class list: make hub CLASS=path/to/list.txt (one student name per line; see classroom/class-list.example.txt)"; exit 2; fi
-# The class list is checked first, before any set-up.
-hub: hub-needs-class $(LAB_STAMP)
-	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --isolation "$(ISOLATION)" --state-dir "$(STATE)" \
-		$(if $(ADMIN),--admin "$(ADMIN)",)
+	@case "$(COURSE)" in release|notebooks) ;; *) echo "make hub: COURSE=$(COURSE): expected COURSE=release (the student release, no solutions) or COURSE=notebooks (solutions folded in)"; exit 2;; esac
+# The student release, rebuilt when a notebook or the assignment builder changed since.
+$(RELEASE_STAMP): $(wildcard notebooks/*.ipynb) classroom/assignments.py classroom/nbgrader_config.py $(LAB_STAMP)
+	$(MAKE) assignments
+	@touch $@
+# That CLASS is given is checked first, before any set-up; the list's names are checked when the
+# hub starts (after the set-up and the release).
+hub: hub-needs-class $(LAB_STAMP) $(if $(filter release,$(COURSE)),$(RELEASE_STAMP),)
+	$(BIN)/python -m classroom.hub "$(CLASS)" --ip "$(IP)" --port "$(HUB_PORT)" --course "$(COURSE)" --state-dir "$(STATE)" \
+		$(if $(ISOLATION),--isolation "$(ISOLATION)",) $(if $(ADMIN),--admin "$(ADMIN)",)
 
 # make hub-load [STUDENTS=10]: the load test (classroom/hub_load.py). STUDENTS students log in at once on
 # a local hub, start their servers and run notebook 07 through the Jupyter server API; it reports spawn

@@ -1,7 +1,7 @@
 """The course served to a class by JupyterHub on this machine: `make hub CLASS=class-list.txt`.
 
-    python -m classroom.hub CLASS_LIST [--ip 127.0.0.1] [--port 8000] [--isolation shared|accounts]
-                            [--admin NAME] [--state-dir classroom-state]
+    python -m classroom.hub CLASS_LIST [--ip 127.0.0.1] [--port 8000] [--isolation accounts|shared]
+                            [--course release|notebooks] [--admin NAME] [--state-dir classroom-state]
 
 What it does, each step idempotent so that a restart keeps everything:
   1. reads the class list (one student name per line; `#` comments and blank lines ignored);
@@ -13,7 +13,10 @@ What it does, each step idempotent so that a restart keeps everything:
      environment, STATE/tools/hub-venv, that those accounts can run;
   5. starts JupyterHub with classroom/jupyterhub_config.py and waits until it answers.
 Each student's server starts in their own home STATE/homes/<name>, from a copy of the course made
-on their first start. Ctrl-C stops the hub, the proxy and every student's server.
+on their first start: by default the student release of `make assignments` (no solutions);
+`--course notebooks` copies the self-learner notebooks, solutions folded in (an ungraded class).
+`--isolation` defaults to accounts as root (shared as root runs every kernel as root: only when
+asked for, with a warning) and to shared otherwise. Ctrl-C stops the hub, the proxy and every student's server.
 
 Importable, for the tests and the load test:
 
@@ -128,7 +131,11 @@ def check_password(password: str, stored: str) -> bool:
 
 
 def load_passwords(path: Path, names) -> dict[str, str]:
-    """Everyone's password, generating those missing; the file keeps existing ones (restarts)."""
+    """Everyone's password, generating those missing; the file keeps existing ones (restarts).
+
+    The line of a name no longer in `names` stays too, below the others: it no longer logs in (the
+    hub knows only `names`), and a student put back on the list gets the same password again.
+    """
     passwords = {}
     if path.exists():
         for line in path.read_text().splitlines():
@@ -139,6 +146,10 @@ def load_passwords(path: Path, names) -> dict[str, str]:
         passwords.setdefault(name, new_password())
     text = "# name password  (hand each student their line; keep this file private)\n"
     text += "".join(f"{name} {passwords[name]}\n" for name in names)
+    former = [name for name in passwords if name not in names]
+    if former:
+        text += "# not in the class list now (cannot log in; the same password if put back):\n"
+        text += "".join(f"{name} {passwords[name]}\n" for name in former)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -147,9 +158,60 @@ def load_passwords(path: Path, names) -> dict[str, str]:
 
 
 # --- the course in a home ----------------------------------------------------------------------
-def copy_course_into(course_dir: Path, home: Path, owner: str | None = None) -> bool:
-    """Copy the course's notebooks/ (and the lecture notes they link to) into `home`, once.
+COURSES = ("release", "notebooks")
+RELEASE_DIR = ROOT / "build" / "classroom" / "release"
+LECTURE_NOTES = ROOT / "lecture-notes.md"
+# What a student's copy must never hold: a folded solution of the self-learner notebooks, or one of
+# nbgrader's solution and hidden-test regions (a release written from a source by hand, say).
+SOLUTION_MARKS = re.compile(r"<summary>\s*Solution|BEGIN SOLUTION|BEGIN HIDDEN TESTS")
 
+
+def release_notebooks(folder: Path) -> list[Path]:
+    """The notebooks of an nbgrader release folder: FOLDER/<assignment>/<assignment>.ipynb."""
+    folder = Path(folder)
+    found = sorted(d / f"{d.name}.ipynb" for d in folder.iterdir()
+                   if (d / f"{d.name}.ipynb").is_file()) if folder.is_dir() else []
+    if not found:
+        raise HubError(f"course: the student release {folder} holds no assignment: run "
+                       f"`make assignments` first (make hub does it), or serve the self-learner "
+                       f"notebooks, whose solutions are folded in, with COURSE=notebooks "
+                       f"(--course notebooks) for an ungraded class")
+    for path in found:
+        mark = SOLUTION_MARKS.search(path.read_text(encoding="utf-8"))
+        if mark:
+            raise HubError(f"course: {path} contains {mark.group(0)!r}: a student release has no "
+                           f"solutions. Rebuild it with `make assignments`.")
+    return found
+
+
+def course_source(course) -> tuple[str, Path]:
+    """(kind, folder) of what each student's home starts from.
+
+    course: "release" (default: the student release of `make assignments`, build/classroom/release),
+    "notebooks" (the self-learner notebooks/, solutions folded in `<details>`: an ungraded class),
+    or the Path of another release folder (the tests build a small one).
+    """
+    if isinstance(course, str) and course == "notebooks":
+        return "notebooks", ROOT / "notebooks"
+    if isinstance(course, str) and course == "release":
+        folder = RELEASE_DIR
+    elif isinstance(course, os.PathLike):
+        folder = Path(course).resolve()
+    else:
+        raise HubError(f"course={course!r}: expected 'release' (the student release of make "
+                       f"assignments), 'notebooks' (the self-learner notebooks, solutions folded "
+                       f"in) or the path of a release folder")
+    release_notebooks(folder)
+    return "release", folder
+
+
+def copy_course_into(kind: str, source: Path, home: Path, owner: str | None = None,
+                     notes: Path = LECTURE_NOTES) -> bool:
+    """Copy the course into `home`/notebooks (and the lecture notes beside it), once.
+
+    kind "notebooks": the folder `source` as it is. kind "release": each assignment's notebook of
+    the release folder `source`, side by side, so the student finds the same layout as notebooks/
+    (home/notebooks/07-training.ipynb; the start page and the links to ../lecture-notes.md work).
     Returns whether it copied: a home that already has notebooks/ is left alone, so a student's
     work survives every later start. `owner`: the unix account to give the copy to (accounts mode).
     """
@@ -159,9 +221,16 @@ def copy_course_into(course_dir: Path, home: Path, owner: str | None = None) -> 
     home.mkdir(parents=True, exist_ok=True)
     staging = home / ".notebooks-copying"
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(course_dir / "notebooks", staging,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    notes = course_dir / "lecture-notes.md"
+    if kind == "notebooks":
+        shutil.copytree(source / "notebooks" if (source / "notebooks").is_dir() else source,
+                        staging, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    elif kind == "release":
+        staging.mkdir()
+        for notebook in release_notebooks(source):
+            shutil.copy2(notebook, staging / notebook.name)
+    else:
+        raise HubError(f"kind={kind!r}: expected one of {', '.join(COURSES)}")
+    notes = Path(notes)
     if notes.exists() and not (home / notes.name).exists():
         shutil.copy2(notes, home / notes.name)
     if owner is not None:
@@ -345,6 +414,7 @@ class Hub:
     password_file: Path
     log_file: Path | None
     process: subprocess.Popen = field(repr=False)
+    course: str = "release"   # what the homes start from: "release" or "notebooks"
     leftovers: list = field(default_factory=list)   # pids still alive after the hub stopped
 
     def home(self, name) -> Path:
@@ -371,7 +441,8 @@ class Hub:
 
 @contextlib.contextmanager
 def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="shared", admin=None,
-                tools_dir=None, hub_python="/usr/bin/python3", log_file="auto", startup_timeout=120):
+                tools_dir=None, hub_python="/usr/bin/python3", log_file="auto", startup_timeout=120,
+                course="release"):
     """Start the hub, wait until it answers, yield a `Hub`; stop everything on exit.
 
     class_list: a list of names, or the path of a class-list file. state_dir: the hub's folder
@@ -379,6 +450,8 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
     admin: the instructor's name (default: the unix user running this). tools_dir: where the proxy
     (and, for accounts, the students' environment) is installed; default state_dir/tools.
     log_file: "auto" is state_dir/hub/jupyterhub.log; None leaves the hub's log on this terminal.
+    course: what each student's home starts from (see course_source): "release" (the default,
+    build/classroom/release: no solutions), "notebooks" (solutions folded in), or a release folder.
     """
     if isolation not in ISOLATIONS:
         raise HubError(f"isolation={isolation!r}: expected one of {', '.join(ISOLATIONS)}")
@@ -396,9 +469,10 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
                        f"login with --admin NAME (make hub ... ADMIN=name)")
     if admin in students:
         raise HubError(f"admin={admin!r} is also in the class list: the instructor needs a name of "
-                       f"their own (--admin NAME)")
+                       f"their own (--admin NAME; make hub ... ADMIN=name)")
     if port is not None and not (isinstance(port, int) and 0 < port < 65536):
         raise HubError(f"port={port!r}: expected a port number 1-65535, or None for a free one")
+    course_kind, course_path = course_source(course)
 
     state_dir = Path(state_dir).resolve()
     tools_dir = Path(tools_dir).resolve() if tools_dir else state_dir / "tools"
@@ -431,7 +505,8 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
     api_token = secrets.token_hex(32)
     port = port or free_port(ip)
     settings = {
-        "state_dir": str(state_dir), "homes_dir": str(homes_dir), "course_dir": str(ROOT),
+        "state_dir": str(state_dir), "homes_dir": str(homes_dir), "course": course_kind,
+        "course_path": str(course_path),
         "students": students, "admin": admin, "isolation": isolation,
         "password_hashes": {name: hash_password(pw) for name, pw in passwords.items()},
         "singleuser": str(singleuser), "allow_root": isolation == "shared" and os.geteuid() == 0,
@@ -456,7 +531,8 @@ def running_hub(class_list, state_dir, port=None, ip="127.0.0.1", isolation="sha
         url = f"http://[{ip}]:{port}"
     hub = Hub(url=url, passwords=passwords, api_token=api_token, state_dir=state_dir,
               homes_dir=homes_dir, admin=admin, students=students, isolation=isolation,
-              password_file=password_file, log_file=log_path, process=process)
+              password_file=password_file, log_file=log_path, process=process,
+              course=course_kind)
     try:
         _wait_until_up(hub, startup_timeout, settings["hub_port"])
         yield hub
@@ -558,42 +634,68 @@ def kernel_execute(server_url, kernel_id, code, token=None, cookies=None, xsrf=N
 
 
 # --- the command -------------------------------------------------------------------------------
+COURSE_TEXT = {"release": "the student release of make assignments: no solutions",
+               "notebooks": "the self-learner notebooks: their solutions are folded in"}
+ROOT_SHARED_WARNING = (
+    "WARNING: ISOLATION=shared as root: every student's server and kernel runs as root, so any "
+    "student's code can read passwords.txt (every password, the instructor's too), the gradebook "
+    "and every file on this machine. Only for a class that trusts each other, or a demo; a graded "
+    "class: ISOLATION=accounts (the default as root).")
+
+
+def choose_isolation(requested, euid):
+    """(isolation, warning or None). None asked for: accounts as root, shared otherwise. Shared as
+    root only when asked for by name, and then with a warning: its kernels run as root."""
+    if requested is None:
+        return ("accounts" if euid == 0 else "shared"), None
+    if requested == "shared" and euid == 0:
+        return "shared", ROOT_SHARED_WARNING
+    return requested, None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="make hub", description=__doc__.split("\n\n")[0])
     parser.add_argument("class_list", metavar="CLASS_LIST", help="file with one student name per line")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--isolation", choices=ISOLATIONS, default="shared",
-                        help="shared: every server runs as you (default); accounts: one unix account "
-                             "per student (root only)")
+    parser.add_argument("--isolation", choices=ISOLATIONS, default=None,
+                        help="accounts: one unix account per student (root only; the default as "
+                             "root); shared: every server runs as you (the default otherwise)")
+    parser.add_argument("--course", choices=COURSES, default="release",
+                        help="release: the student release of make assignments, no solutions "
+                             "(default); notebooks: the self-learner notebooks, solutions folded in "
+                             "(an ungraded class)")
     parser.add_argument("--admin", default=None, help="the instructor's login (default: your unix name)")
     parser.add_argument("--state-dir", default="classroom-state",
                         help="passwords, hub database, students' homes (default ./classroom-state)")
     parser.add_argument("--hub-python", default=os.environ.get("HUB_PYTHON", "/usr/bin/python3"),
                         help="accounts only: the Python the students' environment is built from")
     args = parser.parse_args(argv)
+    isolation, warning = choose_isolation(args.isolation, os.geteuid())
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C must reach us even when a shell started us with SIGINT ignored (in the background).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     hub = None
     try:
         with running_hub(Path(args.class_list), args.state_dir, port=args.port, ip=args.ip,
-                         isolation=args.isolation, admin=args.admin, hub_python=args.hub_python,
-                         log_file=None) as hub:
+                         isolation=isolation, admin=args.admin, hub_python=args.hub_python,
+                         log_file=None, course=args.course) as hub:
             print(f"""
 The course's JupyterHub is running at  {hub.url}/
   {len(hub.students)} students: {', '.join(hub.students)};  instructor (admin): {hub.admin}
   Passwords (one per person, kept across restarts; hand each student their line):
       {hub.password_file}
   A student opens {hub.url}/ and logs in with their name and password; their server starts with
-  their own copy of the course in {hub.homes_dir}/<name>/notebooks.
+  their own copy of the course in {hub.homes_dir}/<name>/notebooks ({COURSE_TEXT[hub.course]}).
   The instructor logs in as {hub.admin}; {hub.url}/hub/admin lists the students and their servers.""")
             if hub.isolation == "shared":
                 print("""  Isolation: shared. The hub keeps students out of each other's servers, but every
   server runs as this one unix account, so code a student runs in a kernel could read another
   student's files. For that isolation too: make hub ... ISOLATION=accounts (as root).""")
                 if os.geteuid() == 0:
-                    print("  Run as root, so every student's server and kernel runs as root.")
+                    print(ROOT_SHARED_WARNING)
             if args.ip not in ("127.0.0.1", "localhost", "::1"):
                 print(f"  Listening on {args.ip}: plain HTTP, so passwords cross the network unencrypted;"
                       " put it behind HTTPS for anything but a trusted network.")
@@ -605,7 +707,9 @@ The course's JupyterHub is running at  {hub.url}/
     except KeyboardInterrupt:
         print("\nStopped: the hub, the proxy and the students' servers.")
         if hub is not None and hub.leftovers:
-            print(f"(the hub had left {len(hub.leftovers)} processes running: stopped them)")
+            count = len(hub.leftovers)
+            print(f"(the hub had left {count} {'process' if count == 1 else 'processes'} running: "
+                  f"stopped {'it' if count == 1 else 'them'})")
         return 0
     except HubError as error:
         print(f"make hub: {error}", file=sys.stderr)

@@ -488,7 +488,10 @@ def run_load_test(students=10, cells=None, notebook=NOTEBOOK, state_dir=None, to
             state_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="hub-load-"))
         print(f"Starting a hub for {students} students (state in {state_dir}) ...", file=out,
               flush=True)
-        hub = stack.enter_context(running_hub(names, state_dir=state_dir, tools_dir=tools_dir))
+        # The self-learner notebooks, not the release: each student runs notebook 07 as the course
+        # stores it, outputs included, so every output has a reference to be compared with.
+        hub = stack.enter_context(running_hub(names, state_dir=state_dir, tools_dir=tools_dir,
+                                              isolation="shared", course="notebooks"))
         sampler = Sampler(names, hub.state_dir)
         load = [os.getloadavg()]
         sampler.start()
@@ -573,7 +576,8 @@ def describe(report):
     m, cpu, load = (report[k] for k in ("memory_per_student_mib", "cpu_seconds_per_student",
                                         "load_average"))
     return "\n".join([
-        f"{report['students']} students, {report['cells_per_student']} cells each of "
+        f"{report['students']} student{'' if report['students'] == 1 else 's'}, "
+        f"{report['cells_per_student']} cells each of "
         f"{report['notebook']}, on {report['cpus']} CPUs: {report['wall_seconds']:.0f} s wall time",
         f"spawn time: median {f(s['median'], '.1f')} s, max {f(s['max'], '.1f')} s",
         f"cell latency ({c['count']} cells): median {f(c['median'], '.2f')} s, "

@@ -9,7 +9,8 @@
 #   1. who may log in: the names of the class list and the instructor (an admin), each with their
 #      own password; the hub only sees salted scrypt hashes of the passwords;
 #   2. where each student's server runs: a process on this machine, in the student's own home
-#      STATE/homes/<name>, started from a copy of the course on first start;
+#      STATE/homes/<name>, started from a copy of the course on first start: the student release
+#      of `make assignments` (no solutions), or notebooks/ for an ungraded class (COURSE=notebooks);
 #   3. the network: the public URL (127.0.0.1 unless --ip said otherwise), the proxy from npm;
 #   4. an admin API token for the instructor's scripts (a JupyterHub service).
 #
@@ -45,7 +46,8 @@ class ClassListAuthenticator(Authenticator):
     password_hashes = settings["password_hashes"]
 
     async def authenticate(self, handler, data):
-        name = (data.get("username") or "").strip()
+        # Class-list names are lowercase: "Ann" or "ANN" typed at the login form is ann.
+        name = (data.get("username") or "").strip().lower()
         stored = self.password_hashes.get(name)
         if stored is None or not course_hub.check_password(data.get("password") or "", stored):
             return None
@@ -63,7 +65,8 @@ def copy_course(spawner):
     if spawner.user.name not in settings["password_hashes"] or spawner.user.name == settings["admin"]:
         return
     course_hub.copy_course_into(
-        Path(settings["course_dir"]), Path(spawner.course_home), owner=spawner.course_owner
+        settings["course"], Path(settings["course_path"]), Path(spawner.course_home),
+        owner=spawner.course_owner,
     )
 
 

@@ -21,6 +21,7 @@ from classroom.hub import HubError, running_hub
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+RELEASE_DIR = hubmod.RELEASE_DIR   # before the hub fixture points it at a release of its own
 
 
 def _searchable_tempdir(prefix):
@@ -47,11 +48,27 @@ def tools_dir():
     return path
 
 
+@pytest.fixture(scope="session")
+def release_dir():
+    """The student release of all notebooks (make assignments' build), once per session, in a tmp
+    folder: the hub's default course is the release, and the tests point RELEASE_DIR at this one."""
+    from classroom import assignments
+
+    out = _searchable_tempdir("backprop-hub-release-")
+    assignments.build(ROOT / "notebooks", out, log=lambda *_: None)
+    yield out / "release"
+    shutil.rmtree(out, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def hub(tools_dir):
+def hub(tools_dir, release_dir):
     state = _searchable_tempdir("backprop-hub-state-")
-    with running_hub(["alice", "bob", "carol"], state_dir=state, tools_dir=tools_dir) as running:
-        yield running
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hubmod, "RELEASE_DIR", release_dir)
+        # the default course (no course=): the release
+        with running_hub(["alice", "bob", "carol"], state_dir=state, tools_dir=tools_dir,
+                         isolation="shared") as running:
+            yield running
     # Everything the hub started (proxy, servers, kernels) is gone, and the hub stopped it itself.
     assert running.leftovers == [], f"processes left after the hub stopped: {running.leftovers}"
     assert hubmod.marked_processes(state) == []
@@ -155,10 +172,20 @@ def test_a_wrong_password_cannot_log_in(hub):
 
 
 def test_a_name_not_in_the_class_list_cannot_log_in(hub):
-    for name in ["mallory", "root", "Alice"]:
+    for name in ["mallory", "root", "alice2"]:
         session, response = login(hub, name, hub.passwords["alice"])
         assert response.status_code == 403
         assert not logged_in(session, hub)
+
+
+def test_a_login_name_is_case_insensitive(hub):
+    # Names are lowercase in the class list; a student typing "Alice" or "ALICE" is still alice.
+    for typed in ("Alice", "ALICE", " alice "):
+        session, response = login(hub, typed, hub.passwords["alice"])
+        assert logged_in(session, hub), typed
+        assert session.get(f"{hub.url}/hub/api/user", timeout=30).json()["name"] == "alice"
+    session, response = login(hub, "ALICE", hub.passwords["bob"])
+    assert response.status_code == 403 and not logged_in(session, hub)
 
 
 def test_the_instructor_is_an_admin(hub):
@@ -169,12 +196,27 @@ def test_the_instructor_is_an_admin(hub):
 
 
 # --- a student's own server ----------------------------------------------------------------------
-def test_a_student_starts_from_their_own_copy_of_the_course(hub, alice):
-    assert sorted(p.name for p in (hub.home("alice") / "notebooks").glob("*.ipynb")) == COURSE_NOTEBOOKS
+def test_a_student_starts_from_their_own_copy_of_the_release(hub, alice, release_dir):
+    released = sorted(p.name for p in hubmod.release_notebooks(release_dir))
+    assert hub.course == "release" and released   # every notebook nbgrader released
+    assert set(released) <= set(COURSE_NOTEBOOKS)
+    # same layout as notebooks/: home/notebooks/<assignment>.ipynb beside ../lecture-notes.md
+    assert sorted(p.name for p in (hub.home("alice") / "notebooks").glob("*.ipynb")) == released
+    assert (hub.home("alice") / "lecture-notes.md").is_file()
     listing = alice.get(f"{hub.url}/user/alice/api/contents/notebooks", timeout=30)
     assert listing.status_code == 200
     assert sorted(item["name"] for item in listing.json()["content"]
-                  if item["name"].endswith(".ipynb")) == COURSE_NOTEBOOKS
+                  if item["name"].endswith(".ipynb")) == released
+
+
+def test_a_students_copy_holds_no_solution(hub, alice):
+    # The course notebooks do fold solutions in: the check below could fail.
+    assert any("<summary>Solution" in (ROOT / "notebooks" / name).read_text()
+               for name in COURSE_NOTEBOOKS)
+    for path in (hub.home("alice") / "notebooks").glob("*.ipynb"):
+        text = path.read_text()
+        for mark in ("<summary>Solution", "BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS"):
+            assert mark not in text, (path.name, mark)
 
 
 def test_a_student_runs_code_with_nnlib_in_a_kernel(hub, alice):
@@ -275,7 +317,7 @@ def test_saved_work_survives_a_stop_and_start_of_the_server(hub):
 def test_accounts_isolation_refuses_without_root(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(HubError, match=r"isolation='accounts'.*needs root"):
-        with running_hub(["alice"], state_dir=tmp_path, isolation="accounts"):
+        with running_hub(["alice"], state_dir=tmp_path, isolation="accounts", course="notebooks"):
             pass
     assert not any(tmp_path.iterdir())   # refused before touching anything
 
@@ -284,14 +326,15 @@ def test_accounts_isolation_a_kernel_cannot_read_another_students_home(tools_dir
     if os.geteuid() != 0:
         # Not root: the mode must refuse, clearly (the monkeypatched test above checks the text).
         with pytest.raises(HubError, match="needs root"):
-            with running_hub(["hubtest-ann"], state_dir=_searchable_tempdir("x"), isolation="accounts"):
+            with running_hub(["hubtest-ann"], state_dir=_searchable_tempdir("x"), isolation="accounts",
+                             course="notebooks"):
                 pass
         return
     names = ["hubtest-ann", "hubtest-ben"]
     state = _searchable_tempdir("backprop-hub-accounts-")
     try:
         with running_hub(names, state_dir=state, tools_dir=tools_dir, isolation="accounts",
-                         startup_timeout=300) as hub:
+                         startup_timeout=300, course="notebooks") as hub:
             for name in names:
                 start_server(hub, name)
                 home = hub.home(name)
@@ -373,8 +416,10 @@ def test_running_hub_refuses_bad_arguments_before_starting_anything(tmp_path):
                             (dict(class_list=["ada"], admin="ada"), "admin='ada' is also in the class"),
                             (dict(class_list=["ada"], port=70000), "port=70000"),
                             (dict(class_list=tmp_path / "missing.txt"), "no such file")]:
+        kwargs = dict(kwargs)
         with pytest.raises(HubError, match=re.escape(message)):
-            with running_hub(state_dir=state, **kwargs):
+            with running_hub(state_dir=state, isolation=kwargs.pop("isolation", "shared"),
+                             course="notebooks", **kwargs):
                 pass
     assert not state.exists()
 
@@ -387,6 +432,16 @@ def test_passwords_are_kept_across_restarts_and_a_new_student_gets_one(tmp_path)
     assert {k: again[k] for k in first} == first
     assert again["grace"] not in first.values()
     assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", again["grace"])
+
+
+def test_a_student_taken_off_the_list_keeps_their_password_line(tmp_path):
+    path = tmp_path / "passwords.txt"
+    first = hubmod.load_passwords(path, ["ada", "alan", "grace"])
+    now = hubmod.load_passwords(path, ["ada", "grace"])
+    assert set(now) == {"ada", "grace"}   # alan no longer logs in (the hub gets `now`)
+    assert f"alan {first['alan']}" in path.read_text()
+    back = hubmod.load_passwords(path, ["ada", "alan", "grace"])
+    assert back == first
 
 
 def test_the_hub_compares_salted_hashes():
@@ -403,3 +458,118 @@ def test_make_hub_without_a_class_list_says_how_to_give_one():
     done = subprocess.run(["make", "-s", "hub"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode != 0
     assert "make hub CLASS=path/to/list.txt" in done.stdout + done.stderr
+
+
+# --- which course the homes get --------------------------------------------------------------------
+def test_the_default_course_is_the_release_of_make_assignments():
+    import inspect
+
+    assert inspect.signature(running_hub).parameters["course"].default == "release"
+    assert RELEASE_DIR == ROOT / "build" / "classroom" / "release"
+    parser_default = None
+
+    def fake_running_hub(*args, **kwargs):
+        nonlocal parser_default
+        parser_default = kwargs["course"]
+        raise HubError("stop here")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hubmod, "running_hub", fake_running_hub)
+        assert hubmod.main(["class.txt", "--isolation", "shared"]) == 2
+    assert parser_default == "release"
+
+
+def test_a_missing_release_says_to_run_make_assignments(tmp_path):
+    for folder in (tmp_path / "missing", tmp_path):
+        with pytest.raises(HubError, match=r"holds no assignment: run `make assignments` first.*"
+                                           r"COURSE=notebooks"):
+            hubmod.course_source(folder)
+    with pytest.raises(HubError, match=r"course='solutions': expected 'release'"):
+        hubmod.course_source("solutions")
+
+
+def test_a_release_holding_a_solution_is_refused(tmp_path, release_dir):
+    release = tmp_path / "release"
+    shutil.copytree(release_dir, release)
+    assert hubmod.course_source(release) == ("release", release.resolve())
+    leaky = release / "07-training" / "07-training.ipynb"
+    leaky.write_text(leaky.read_text().replace("Training", "<details><summary>Solution</summary>", 1))
+    with pytest.raises(HubError, match=r"07-training.ipynb contains '<summary>Solution'"):
+        hubmod.course_source(release)
+
+
+def test_the_release_is_copied_flat_into_notebooks_without_solutions(tmp_path, release_dir):
+    home = tmp_path / "ann"
+    assert hubmod.copy_course_into("release", release_dir, home)
+    copied = sorted(p.name for p in (home / "notebooks").iterdir())
+    assert copied == sorted(p.name for p in hubmod.release_notebooks(release_dir))
+    assert "07-training.ipynb" in copied
+    assert not any("<summary>Solution" in (home / "notebooks" / n).read_text() for n in copied)
+    assert not hubmod.copy_course_into("release", release_dir, home)   # once: her work stays
+
+
+def test_course_notebooks_gives_the_self_learner_notebooks_with_their_solutions(tmp_path):
+    kind, source = hubmod.course_source("notebooks")
+    home = tmp_path / "ann"
+    assert hubmod.copy_course_into(kind, source, home)
+    assert sorted(p.name for p in (home / "notebooks").glob("*.ipynb")) == COURSE_NOTEBOOKS
+    assert any("<summary>Solution" in p.read_text() for p in (home / "notebooks").glob("*.ipynb"))
+    assert (home / "lecture-notes.md").is_file()
+
+
+def _make_dry_run(*args):
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "hub", "CLASS=x.txt", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_hub_builds_the_release_first_when_missing_or_older_than_the_notebooks(tmp_path):
+    stamp = tmp_path / "release-built"
+    assert "classroom/assignments.py" in _make_dry_run(f"RELEASE_STAMP={stamp}")   # missing
+    stamp.touch()
+    os.utime(stamp, (0, 0))   # older than notebooks/
+    assert "classroom/assignments.py" in _make_dry_run(f"RELEASE_STAMP={stamp}")
+    future = time.time() + 3600
+    os.utime(stamp, (future, future))
+    fresh = _make_dry_run(f"RELEASE_STAMP={stamp}")
+    assert "classroom/assignments.py" not in fresh and '--course "release"' in fresh
+    os.utime(stamp, (0, 0))
+    ungraded = _make_dry_run(f"RELEASE_STAMP={stamp}", "COURSE=notebooks")
+    assert "classroom/assignments.py" not in ungraded and '--course "notebooks"' in ungraded
+
+
+# --- isolation as root ------------------------------------------------------------------------------
+def test_as_root_the_default_isolation_is_accounts():
+    assert hubmod.choose_isolation(None, euid=0) == ("accounts", None)
+    assert hubmod.choose_isolation(None, euid=1000) == ("shared", None)
+    assert hubmod.choose_isolation("accounts", euid=0) == ("accounts", None)
+    assert hubmod.choose_isolation("shared", euid=1000) == ("shared", None)
+    isolation, warning = hubmod.choose_isolation("shared", euid=0)
+    assert isolation == "shared"
+    for words in ("kernel runs as root", "passwords.txt", "every file", "gradebook"):
+        assert words in warning
+
+
+def test_make_hub_leaves_isolation_to_the_launcher_unless_asked():
+    assert "--isolation" not in _make_dry_run()
+    assert '--isolation "shared"' in _make_dry_run("ISOLATION=shared")
+
+
+@pytest.mark.parametrize("euid, asked, chosen, warned", [(0, [], "accounts", False),
+                                                          (0, ["--isolation", "shared"], "shared", True),
+                                                          (1000, [], "shared", False)])
+def test_the_command_warns_when_shared_runs_kernels_as_root(monkeypatch, capsys, euid, asked, chosen,
+                                                            warned):
+    seen = {}
+
+    def fake_running_hub(*args, **kwargs):
+        seen.update(kwargs)
+        raise HubError("stop here")
+    monkeypatch.setattr(os, "geteuid", lambda: euid)
+    monkeypatch.setattr(hubmod, "running_hub", fake_running_hub)
+    assert hubmod.main(["class.txt", *asked]) == 2
+    assert seen["isolation"] == chosen
+    err = capsys.readouterr().err
+    assert ("passwords.txt" in err and "kernel runs as root" in err) == warned

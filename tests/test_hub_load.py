@@ -151,3 +151,15 @@ def test_two_students_run_three_cells_of_notebook_07_on_a_real_hub(tools_dir, tm
     lines = hub_load.describe(report).splitlines()
     assert lines[0].startswith("2 students, 3 cells each of notebooks/07-training.ipynb")
     assert any(line.startswith("memory per student (server and kernel): median ") for line in lines)
+
+
+def test_the_report_line_counts_one_student_in_the_singular():
+    timing = {"median": None, "max": None, "p95": None, "count": 0}
+    report = {"students": 1, "cells_per_student": 3, "notebook": "notebooks/07-training.ipynb",
+              "cpus": 2, "wall_seconds": 9.0, "spawn_seconds": timing,
+              "cell_latency_seconds": timing, "training_cell_latency_seconds": timing,
+              "memory_per_student_mib": timing, "cpu_seconds_per_student": timing,
+              "load_average": {"before": [1.0], "max_1min": 1.0, "after": [1.0]}}
+    assert hub_load.describe(report).splitlines()[0].startswith("1 student, 3 cells each")
+    report["students"] = 2
+    assert hub_load.describe(report).splitlines()[0].startswith("2 students, 3 cells each")

@@ -245,3 +245,53 @@ def test_populate_home_defaults_to_the_image_paths_and_refuses_a_missing_source(
     text = (Z2JH / "populate-home.sh").read_text()
     assert "src=${1:-/opt/course/notebooks}" in text
     assert 'dest=${2:-$HOME/notebooks}' in text
+
+
+# --- what stays out of the image ----------------------------------------------------------------
+def _docker_ignores(path):
+    """Docker's .dockerignore rules for the patterns used here: `**` any folders, `*` within one
+    name; a pattern that matches a folder excludes everything under it."""
+    patterns = []
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        assert not line.startswith("!"), f"{path}: exceptions are not handled by this check"
+        regex = ""
+        for part in re.split(r"(\*\*/|\*\*|\*|\?)", line.strip("/")):
+            regex += {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(part, re.escape(part))
+        patterns.append(re.compile(regex))
+
+    def ignored(relpath):
+        parts = relpath.split("/")
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        return any(p.fullmatch(prefix) for p in patterns for prefix in prefixes)
+    return ignored
+
+
+SECRETS = ["classroom-state/passwords.txt", "classroom-state/hub/jupyterhub_cookie_secret",
+           "classroom-state/hub/jupyterhub.sqlite", "classroom-state/hub/settings.json",
+           "classroom-state/homes/ann/notebooks/07-training.ipynb",
+           "classroom-state-spring/passwords.txt",
+           "build/classroom/source/07-training/07-training.ipynb", "build/classroom/gradebook.db",
+           "build/classroom/submitted/ann/07-training/07-training.ipynb",
+           "somewhere/else/passwords.txt", ".venv/bin/python", ".git/config"]
+NEEDED = ["environment.yml", "pyproject.toml", "nnlib/__init__.py", "notebooks/07-training.ipynb",
+          "classroom/z2jh/populate-home.sh", "lecture-notes.md"]
+
+
+@pytest.mark.parametrize("ignore_file", [Z2JH / "Dockerfile.dockerignore", ROOT / ".dockerignore"],
+                         ids=["buildkit-Dockerfile.dockerignore", "legacy-root-.dockerignore"])
+def test_the_build_context_leaves_out_secrets_and_state(ignore_file):
+    # BuildKit reads the Dockerfile's own ignore file, the legacy builder only the context root's
+    # .dockerignore: the context is the repository's root, so both must keep the secrets out.
+    ignored = _docker_ignores(ignore_file)
+    assert [path for path in SECRETS if not ignored(path)] == []
+    assert [path for path in NEEDED if ignored(path)] == []
+
+
+def test_both_ignore_files_hold_the_same_patterns():
+    def patterns(path):
+        return [line.strip() for line in path.read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert patterns(Z2JH / "Dockerfile.dockerignore") == patterns(ROOT / ".dockerignore")
