@@ -32,23 +32,6 @@ def _searchable_tempdir(prefix):
 
 
 @pytest.fixture(scope="session")
-def tools_dir():
-    """The proxy and accounts mode's students' environment, kept between runs (~1 GB, 2-5 min to
-    build): /var/tmp/backprop-hub-tools, or BACKPROP_HUB_TOOLS. Each is rebuilt when its pin moves;
-    nnlib is reinstalled at every start."""
-    path = Path(os.environ.get("BACKPROP_HUB_TOOLS", "/var/tmp/backprop-hub-tools"))
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o755)
-    try:
-        hubmod.ensure_proxy(path)
-    except hubmod.ProxyUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: the hub's proxy could not be installed: {error}")
-        pytest.skip(f"node/npm unavailable, the hub cannot run: {error}")
-    return path
-
-
-@pytest.fixture(scope="session")
 def release_dir():
     """The student release of all notebooks (make assignments' build), once per session, in a tmp
     folder: the hub's default course is the release, and the tests point RELEASE_DIR at this one."""

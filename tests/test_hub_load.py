@@ -5,7 +5,6 @@ and one real run with two students and three cells of notebook 07 on a real hub.
 node/npm the hub cannot run and the real run is skipped with the reason, except under CI, where that
 is a failure (as in tests/test_hub.py).
 """
-import os
 import statistics
 from pathlib import Path
 
@@ -117,19 +116,6 @@ def test_bad_arguments_are_refused_before_any_hub_starts():
         hub_load.run_load_test(students=0, write_json=False)
     with pytest.raises(ValueError, match=r"cells=\[2\]"):
         hub_load.run_load_test(students=1, cells=[2], write_json=False)
-
-
-@pytest.fixture(scope="module")
-def tools_dir():
-    """The proxy where make hub-load keeps it (inside the venv: installed once, removed by make clean)."""
-    path = hub_load.default_tools_dir()
-    try:
-        hubmod.ensure_proxy(path)
-    except hubmod.ProxyUnavailable as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: the hub's proxy could not be installed: {error}")
-        pytest.skip(f"node/npm unavailable, the hub cannot run: {error}")
-    return path
 
 
 def test_two_students_run_three_cells_of_notebook_07_on_a_real_hub(tools_dir, tmp_path):
