@@ -22,8 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_rng, check_positive_int
 from .core import Layer, Parameter
-
-INITS = ("lecun", "he", "xavier")
+from .layers import init_std
 
 
 # -- sizes and arguments ----------------------------------------------------------------------
@@ -59,18 +58,11 @@ def _check_dtype(dtype):
     return dtype
 
 
-def _init_std(init, fan_in, fan_out):
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    return {"lecun": np.sqrt(1.0 / fan_in), "he": np.sqrt(2.0 / fan_in),
-            "xavier": np.sqrt(2.0 / (fan_in + fan_out))}[init]
-
-
 def _init_params(layer, bias, rng, init, dtype):
     """W drawn with the std ``init`` names (from fan-in/fan-out), b zeros: Conv2d's and ConvTranspose2d's."""
     dtype = _check_dtype(dtype)
     kh, kw = layer.kernel_size
-    std = _init_std(init, layer.in_channels * kh * kw, layer.out_channels * kh * kw)
+    std = init_std(init, layer.in_channels * kh * kw, layer.out_channels * kh * kw)
     rng = as_rng(rng)
     layer.init = init
     shapes = layer.param_shapes(layer.in_channels, layer.out_channels, layer.kernel_size, bias)

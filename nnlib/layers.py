@@ -7,6 +7,15 @@ from .core import Layer, Parameter
 INITS = ("lecun", "he", "xavier")
 
 
+def init_std(init, fan_in, fan_out):
+    """The standard deviation of the initial weights that ``init`` names (see Dense's docstring);
+    Dense's fans are its sizes, a convolution's are its channels times the kernel's area."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    return {"lecun": np.sqrt(1.0 / fan_in), "he": np.sqrt(2.0 / fan_in),
+            "xavier": np.sqrt(2.0 / (fan_in + fan_out))}[init]
+
+
 class Dense(Layer):
     """A fully connected layer: every output is a weighted sum of every input, plus a bias.
 
@@ -40,17 +49,13 @@ class Dense(Layer):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        std = init_std(init, self.in_features, self.out_features)
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {dtype}")
         rng = as_rng(rng)
-        fan_in, fan_out = self.in_features, self.out_features
-        std = {"lecun": np.sqrt(1.0 / fan_in), "he": np.sqrt(2.0 / fan_in),
-               "xavier": np.sqrt(2.0 / (fan_in + fan_out))}[init]
         self.init = init
-        shapes = self.param_shapes(fan_in, fan_out, bias)
+        shapes = self.param_shapes(self.in_features, self.out_features, bias)
         self.W = Parameter((std * rng.standard_normal(shapes["W"])).astype(dtype))
         self._params = {"W": self.W}
         self.b = None
